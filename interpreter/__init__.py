@@ -1,0 +1,1 @@
+"""The agno-dsl runtime: runs compiled plans concurrently and reports events."""

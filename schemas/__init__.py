@@ -1,0 +1,28 @@
+"""Pydantic data contracts of agno-dsl: the language (Spec) and run results."""
+
+from .agents import Agent, Team
+from .base import Duration, Name, SpecModel, parse_duration
+from .models import ModelConfig, ScriptedModel, ScriptedResponse
+from .spec import DEFAULT_STORAGE, Defaults, Spec
+from .steps import Step, StepOptions
+from .tools import ToolConfig
+from .workflows import Workflow
+
+__all__ = [
+    "DEFAULT_STORAGE",
+    "Agent",
+    "Defaults",
+    "Duration",
+    "ModelConfig",
+    "Name",
+    "ScriptedModel",
+    "ScriptedResponse",
+    "Spec",
+    "SpecModel",
+    "Step",
+    "StepOptions",
+    "Team",
+    "ToolConfig",
+    "Workflow",
+    "parse_duration",
+]

@@ -1,0 +1,65 @@
+"""The top-level document of language version 1."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, PositiveInt, field_validator
+from pydantic_core import PydanticCustomError
+
+from .agents import Agent, Team
+from .base import Duration, Name, NonNegativeIntField, SpecModel
+from .models import ModelConfig
+from .tools import ToolConfig
+from .workflows import Workflow
+
+STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres", "redis", "rediss")
+DEFAULT_STORAGE = "sqlite:///.agno-dsl/agno.db"
+SECTIONS = ("models", "tools", "agents", "teams", "workflows")
+
+
+class Defaults(SpecModel):
+    """Defaults applied to every agent and step that does not set its own."""
+
+    model: Name | None = Field(None, description="Model of agents and teams without one.")
+    retries: NonNegativeIntField | None = Field(None, description="Retries of every step.")
+    retry_delay: Duration | None = Field(None, description="First delay between retries.")
+    timeout: Duration | None = Field(None, description="Timeout of every step attempt.")
+    on_error: Literal["fail", "continue"] | None = Field(
+        None, description="What a failing step does to the run."
+    )
+    max_concurrency: PositiveInt | None = Field(
+        None, description="Most steps running at once in a workflow."
+    )
+
+
+class Spec(SpecModel):
+    """An agno-dsl file."""
+
+    version: Literal[1] = Field(description="Language version; must be 1.")
+    name: str | None = Field(None, description="Name of the spec.")
+    description: str | None = Field(None, description="What the spec is for.")
+    imports: list[str] = Field(
+        default_factory=list, description="Other spec files to merge, relative to this one."
+    )
+    models: dict[Name, ModelConfig] = Field(default_factory=dict, description="Models by name.")
+    tools: dict[Name, ToolConfig] = Field(default_factory=dict, description="Tools by name.")
+    agents: dict[Name, Agent] = Field(default_factory=dict, description="Agents by name.")
+    teams: dict[Name, Team] = Field(default_factory=dict, description="Teams by name.")
+    workflows: dict[Name, Workflow] = Field(
+        default_factory=dict, description="Workflows by name."
+    )
+    storage: str | None = Field(
+        None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."
+    )
+    defaults: Defaults = Field(default_factory=Defaults, description="Defaults for all.")
+
+    @field_validator("storage")
+    @classmethod
+    def _storage_scheme(cls, value: str | None) -> str | None:
+        if value is not None and value.split(":", 1)[0] not in STORAGE_SCHEMES:
+            raise PydanticCustomError(
+                "storage_url",
+                "storage must be a URL starting with sqlite://, postgresql:// or redis://",
+            )
+        return value

@@ -1,0 +1,204 @@
+"""Workflow steps: the leaf kinds (agent, team, function, workflow) and the
+blocks (parallel, condition, loop, router, foreach).
+
+A step's kind is the one kind key present in its mapping. Leaf steps carry
+their options next to the kind key (`{name: a, agent: x, retries: 2}`); a
+block is a mapping with a single key whose value holds the block and its
+options (`{parallel: {name: p, steps: [...]}}`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, PlainValidator, PositiveInt, Tag, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from .base import Duration, ImportPath, JsonValue, Name, NonNegativeIntField, SpecModel
+
+LEAF_KINDS = ("agent", "team", "function", "workflow")
+BLOCK_KINDS = ("parallel", "condition", "loop", "router", "foreach")
+STEP_KINDS = LEAF_KINDS + BLOCK_KINDS
+
+
+class StepOptions(SpecModel):
+    """Options any step or block accepts."""
+
+    name: Name | None = Field(
+        None, description="Step name, used as steps.NAME; defaults to what it runs."
+    )
+    needs: list[Name] | None = Field(
+        None, description="graph: only. Nodes that must finish before this one starts."
+    )
+    retries: NonNegativeIntField | None = Field(None, description="Retries after a failure.")
+    retry_delay: Duration | None = Field(
+        None, description="First delay between retries; doubles each time (default 1s)."
+    )
+    timeout: Duration | None = Field(None, description="Timeout of one attempt.")
+    on_error: Literal["fail", "continue"] | None = Field(
+        None, description="fail: a failure fails the run; continue: record it and go on."
+    )
+    confirm: str | None = Field(
+        None, description="Question a human must approve before the step runs."
+    )
+    input_required: dict[str, Any] | None = Field(
+        None, description="JSON Schema of input a human provides before the step runs."
+    )
+    stop_if: str | None = Field(
+        None, description="Expression evaluated after the step; true ends the workflow."
+    )
+
+
+class _LeafStep(StepOptions):
+    input: JsonValue = Field(
+        None, description="Input template; defaults to the previous step's output."
+    )
+
+
+class AgentStep(_LeafStep):
+    """Run an agent."""
+
+    agent: Name = Field(description="Name of the agent.")
+
+
+class TeamStep(_LeafStep):
+    """Run a team."""
+
+    team: Name = Field(description="Name of the team.")
+
+
+class FunctionStep(_LeafStep):
+    """Call a Python function with a StepInput."""
+
+    function: ImportPath = Field(
+        description="'module:callable', resolved next to the spec first, then on sys.path."
+    )
+
+
+class WorkflowStep(_LeafStep):
+    """Run another workflow of the same spec."""
+
+    workflow: Name = Field(description="Name of the workflow.")
+
+
+class ParallelBlock(StepOptions):
+    steps: list[Step] = Field(min_length=1, description="Branches, all run at once.")
+
+
+class ConditionBlock(StepOptions):
+    if_: str = Field(alias="if", description="Expression choosing the branch.")
+    then: list[Step] = Field(min_length=1, description="Steps run when true.")
+    else_: list[Step] | None = Field(None, alias="else", description="Steps run when false.")
+
+
+class LoopBlock(StepOptions):
+    steps: list[Step] = Field(min_length=1, description="Steps of one iteration.")
+    until: str | None = Field(
+        None, description="Expression checked after each iteration; true ends the loop."
+    )
+    max_iterations: PositiveInt = Field(3, description="Most iterations (agno's default: 3).")
+
+
+class RouterBlock(StepOptions):
+    select: str = Field(description="Expression returning a route name or a list of names.")
+    routes: dict[Name, list[Step]] = Field(min_length=1, description="Route name → steps.")
+
+
+class ForeachBlock(StepOptions):
+    items: str = Field(description="Expression returning a list.")
+    as_: Name = Field("item", alias="as", description="Name of the current item.")
+    max_concurrency: PositiveInt | None = Field(None, description="Most items at once.")
+    step: Step = Field(description="Step run once per item.")
+
+
+class ParallelStep(SpecModel):
+    parallel: ParallelBlock = Field(description="Run branches concurrently.")
+
+
+class ConditionStep(SpecModel):
+    condition: ConditionBlock = Field(description="Run then: or else: steps.")
+
+
+class LoopStep(SpecModel):
+    loop: LoopBlock = Field(description="Repeat steps until a condition holds.")
+
+
+class RouterStep(SpecModel):
+    router: RouterBlock = Field(description="Run the selected route(s).")
+
+
+class ForeachStep(SpecModel):
+    foreach: ForeachBlock = Field(description="Run a step for every item of a list.")
+
+
+def step_kind(value: Any) -> str:
+    """The kind of a step mapping or model; 'invalid' when it has none or several."""
+    if isinstance(value, dict):
+        found = [kind for kind in STEP_KINDS if kind in value]
+        return found[0] if len(found) == 1 else "invalid"
+    fields = getattr(type(value), "model_fields", {})
+    for kind in STEP_KINDS:
+        if kind in fields:
+            return kind
+    return "invalid"
+
+
+def _step_tag(value: Any) -> str:
+    # Tags show up in error locations; the prefix keeps them apart from real keys.
+    return "step:" + step_kind(value)
+
+
+def _reject_step(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise PydanticCustomError(
+            "step_type", "a step must be a mapping such as {name: x, agent: researcher}"
+        )
+    found = [kind for kind in STEP_KINDS if kind in value]
+    if found:
+        raise PydanticCustomError(
+            "step_kind",
+            "a step has exactly one kind, this one has {kinds}; split it into separate steps",
+            {"kinds": " and ".join(found)},
+        )
+    raise PydanticCustomError(
+        "step_kind", "a step needs one of the keys: {kinds}", {"kinds": ", ".join(STEP_KINDS)}
+    )
+
+
+InvalidStep = Annotated[Any, PlainValidator(_reject_step), WithJsonSchema({"not": {}})]
+
+Step = Annotated[
+    Annotated[AgentStep, Tag("step:agent")]
+    | Annotated[TeamStep, Tag("step:team")]
+    | Annotated[FunctionStep, Tag("step:function")]
+    | Annotated[WorkflowStep, Tag("step:workflow")]
+    | Annotated[ParallelStep, Tag("step:parallel")]
+    | Annotated[ConditionStep, Tag("step:condition")]
+    | Annotated[LoopStep, Tag("step:loop")]
+    | Annotated[RouterStep, Tag("step:router")]
+    | Annotated[ForeachStep, Tag("step:foreach")]
+    | Annotated[InvalidStep, Tag("step:invalid")],
+    Discriminator(_step_tag),
+]
+
+LeafStep = AgentStep | TeamStep | FunctionStep | WorkflowStep
+Block = ParallelBlock | ConditionBlock | LoopBlock | RouterBlock | ForeachBlock
+BlockStep = ParallelStep | ConditionStep | LoopStep | RouterStep | ForeachStep
+
+for _model in (ParallelBlock, ConditionBlock, LoopBlock, RouterBlock, ForeachBlock):
+    _model.model_rebuild()
+
+
+def block_of(step: Any) -> Block | None:
+    """The block inside a block step, or None for a leaf step."""
+    for kind in BLOCK_KINDS:
+        block = getattr(step, kind, None)
+        if block is not None and not isinstance(block, str):
+            return block  # type: ignore[no-any-return]
+    return None
+
+
+def options_of(step: Any) -> StepOptions:
+    """Where a step's options live: the step itself, or its block."""
+    block = block_of(step)
+    return block if block is not None else step  # type: ignore[no-any-return]
