@@ -251,6 +251,7 @@ class _WorkflowChecker:
                     self.graph_edges[top.name].add(need)
             inside = {step.name for step in top.walk()}
             self._check_step(top, self.all_names - inside, WORKFLOW_NAMES)
+        self.outline.dependencies = self.graph_edges
         graph = nx.DiGraph()
         graph.add_nodes_from(nodes)
         graph.add_edges_from((need, node) for node, needs in self.graph_edges.items()

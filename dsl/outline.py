@@ -73,6 +73,9 @@ class Outline:
     path: YamlPath
     is_graph: bool
     steps: list[OutlineStep]
+    # graph: only — node → the nodes it waits for (needs: plus template references),
+    # filled in by the checker, which is where references are resolved.
+    dependencies: dict[str, set[str]] = field(default_factory=dict)
 
     def walk(self) -> Iterator[OutlineStep]:
         for step in self.steps:

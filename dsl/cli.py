@@ -1,0 +1,143 @@
+"""The `agno-dsl` command line.
+
+Imports are made inside commands so that `agno-dsl --help` and `validate`
+do not pay for the interpreter, rich or providers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PAUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+STARTERS = ("workflow", "agent", "graph")
+
+
+class _Group(click.Group):
+    """Shows one clear line for unexpected errors; --debug shows the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                       err=True)
+            sys.exit(EXIT_FAILED)
+
+
+@click.group(cls=_Group)
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(package_name="agno-dsl")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Declarative YAML agents, teams and workflows, run like agno."""
+    ctx.obj = {"debug": debug}
+
+
+def _load_or_exit(path: str, exit_code: int) -> Any:
+    from .errors import SpecError
+    from .loader import load_document
+
+    try:
+        return load_document(path)
+    except SpecError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(exit_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check spec files; print every problem as file:line:col: message."""
+    from .errors import SpecError
+    from .loader import load_document
+
+    failed = False
+    for file in files:
+        try:
+            document = load_document(file)
+        except SpecError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            continue
+        spec = document.spec
+        counts = ", ".join(f"{len(getattr(spec, s))} {s}" for s in ("workflows", "agents",
+                                                                        "teams", "models")
+                           if getattr(spec, s))
+        click.echo(f"{file}: valid ({counts or 'no definitions'})")
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the language (for yaml-language-server and editors)."""
+    from .jsonschema import language_schema
+
+    text = json.dumps(language_schema(), indent=2) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+              show_default=True, help="Diagram language.")
+@click.option("--workflow", "-w", help="Draw only this workflow.")
+def graph(file: str, fmt: str, workflow: str | None) -> None:
+    """Draw the workflows of a spec; blocks are drawn as subgraphs."""
+    from .graph import to_dot, to_mermaid
+
+    document = _load_or_exit(file, EXIT_FAILED)
+    outlines = list(document.outlines.values())
+    if workflow is not None:
+        if workflow not in document.outlines:
+            from .schemas.base import unknown_name_message
+
+            raise click.UsageError(unknown_name_message("workflow", workflow,
+                                                        set(document.outlines)))
+        outlines = [document.outlines[workflow]]
+    if not outlines:
+        raise click.UsageError(f"{file} defines no workflows")
+    click.echo((to_mermaid if fmt == "mermaid" else to_dot)(outlines), nl=False)
+
+
+@main.command()
+@click.argument("template", type=click.Choice(STARTERS), default="workflow")
+@click.option("--output", "-o", default="agno.yaml", show_default=True,
+              type=click.Path(dir_okay=False), help="Spec file to write.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(template: str, output: str, force: bool) -> None:
+    """Write a starter spec (and its JSON Schema for editors) that validates and runs."""
+    from importlib.resources import files
+
+    from .jsonschema import language_schema
+
+    target = Path(output)
+    if target.exists() and not force:
+        raise click.UsageError(f"{output} exists; pass --force to overwrite it")
+    text = files("agno_dsl").joinpath("starters", f"{template}.yaml").read_text("utf-8")
+    target.write_text(text, encoding="utf-8")
+    schema_file = target.parent / "agno-dsl.schema.json"
+    schema_file.write_text(json.dumps(language_schema(), indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {output} and {schema_file}; try: agno-dsl validate {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
