@@ -2,7 +2,9 @@
 
 from .agents import Agent, Team
 from .base import Duration, Name, SpecModel, parse_duration
+from .events import Event
 from .models import ModelConfig, ScriptedModel, ScriptedResponse
+from .outputs import Metrics, RunOutput, StepOutput, WorkflowRunOutput
 from .spec import DEFAULT_STORAGE, Defaults, Spec
 from .steps import Step, StepOptions
 from .tools import ToolConfig
@@ -13,6 +15,11 @@ __all__ = [
     "Agent",
     "Defaults",
     "Duration",
+    "Event",
+    "Metrics",
+    "RunOutput",
+    "StepOutput",
+    "WorkflowRunOutput",
     "ModelConfig",
     "Name",
     "ScriptedModel",

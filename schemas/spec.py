@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, PositiveInt, field_validator
+from pydantic import Field, PositiveInt, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
 from .agents import Agent, Team
@@ -53,6 +53,9 @@ class Spec(SpecModel):
         None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."
     )
     defaults: Defaults = Field(default_factory=Defaults, description="Defaults for all.")
+
+    # The front end keeps what it learned while loading (file, positions) here.
+    _document: Any = PrivateAttr(default=None)
 
     @field_validator("storage")
     @classmethod

@@ -1,0 +1,132 @@
+"""The Python API: load a spec, run it, stream its events."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from .errors import Problem, SpecError
+from .loader import Document, load_document
+from .schemas.base import unknown_name_message
+from .schemas.events import Event
+from .schemas.outputs import RunOutput, WorkflowRunOutput
+from .schemas.spec import Spec
+
+Target = str | os.PathLike[str] | Spec
+
+
+class UsageError(Exception):
+    """The call does not say what to run, or names something that does not exist."""
+
+
+def load(path: str | os.PathLike[str]) -> Spec:
+    """Load and check a spec file; raise SpecError listing every problem."""
+    document = load_document(path)
+    document.spec._document = document
+    return document.spec
+
+
+def _document(target: Target) -> Document:
+    if isinstance(target, Spec):
+        if target._document is None:
+            raise UsageError("this Spec was not made by agno_dsl.load(); pass a file path")
+        return target._document  # type: ignore[no-any-return]
+    return load_document(target)
+
+
+def choose_target(document: Document, workflow: str | None = None, agent: str | None = None,
+                  team: str | None = None) -> tuple[str, str]:
+    """('workflow' | 'agent' | 'team', name) of what to run."""
+    spec = document.spec
+    chosen = [(kind, name) for kind, name in (("workflow", workflow), ("agent", agent),
+                                              ("team", team)) if name is not None]
+    if len(chosen) > 1:
+        raise UsageError("name one of --workflow, --agent, --team")
+    if chosen:
+        kind, name = chosen[0]
+        known = getattr(spec, kind + "s")
+        if name not in known:
+            raise UsageError(unknown_name_message(kind, name, set(known)))
+        return kind, name
+    for kind in ("workflow", "team", "agent"):
+        known = list(getattr(spec, kind + "s"))
+        if len(known) == 1 and (kind == "workflow" or not spec.workflows):
+            return kind, known[0]
+        if len(known) > 1:
+            raise UsageError(f"the spec has {len(known)} {kind}s ({', '.join(known)}); "
+                             f"choose one with --{kind} NAME")
+    raise UsageError("the spec defines no workflow, team or agent to run")
+
+
+def model_overrides(document: Document, overrides: dict[str, str] | None) -> dict[str, Any]:
+    """The spec's models with `NAME=PROVIDER:ID` replacements applied."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from .schemas.models import ModelConfig
+
+    models = dict(document.spec.models)
+    adapter: TypeAdapter[Any] = TypeAdapter(ModelConfig)
+    for name, value in (overrides or {}).items():
+        if name not in models:
+            raise UsageError(unknown_name_message("model", name, set(models)))
+        provider, _, model_id = value.partition(":")
+        data: dict[str, Any] = {"provider": provider}
+        if model_id:
+            data["id"] = model_id
+        try:
+            models[name] = adapter.validate_python(data)
+        except ValidationError as exc:
+            detail = exc.errors()[0]["msg"]
+            raise UsageError(f"--model {name}={value}: {detail}") from None
+    return models
+
+
+async def arun(target: Target, input: Any = None, *, workflow: str | None = None,
+               agent: str | None = None, team: str | None = None,
+               session_id: str | None = None, max_concurrency: int | None = None,
+               models: dict[str, str] | None = None, run_id: str | None = None,
+               on_event: Callable[[Event], None] | None = None,
+               ) -> WorkflowRunOutput | RunOutput:
+    """Run a workflow (or an agent) of a spec and return its output.
+
+    Run-time failures are reported in the output's `status` and `error`;
+    bad specs raise SpecError, bad input raises InputCheckError.
+    """
+    from .compiler import Compiler
+    from .interpreter.workflow import execute_agent, execute_workflow
+
+    document = _document(target)
+    kind, name = choose_target(document, workflow, agent, team)
+    compiler = Compiler(document, model_overrides(document, models))
+    listeners = [on_event] if on_event is not None else []
+    if kind == "workflow":
+        plan = compiler.workflow(name)
+        return await execute_workflow(plan, input, models=compiler.models, listeners=listeners,
+                                      session_id=session_id, max_concurrency=max_concurrency,
+                                      run_id=run_id)
+    if kind == "agent":
+        return await execute_agent(compiler.agent(name), input, models=compiler.models,
+                                   listeners=listeners, session_id=session_id, run_id=run_id)
+    raise SpecError([Problem("running a team needs the team runtime, which this release "
+                             "does not have yet", document.locate(("teams", name), key=True))])
+
+
+def run(target: Target, input: Any = None, **options: Any) -> WorkflowRunOutput | RunOutput:
+    """Synchronous `arun`."""
+    return asyncio.run(arun(target, input, **options))
+
+
+async def stream(target: Target, input: Any = None, **options: Any) -> AsyncIterator[Event]:
+    """Run and yield each event as it happens; the last one ends the run."""
+    queue: asyncio.Queue[Event | None] = asyncio.Queue()
+    task = asyncio.create_task(arun(target, input, on_event=queue.put_nowait, **options))
+    task.add_done_callback(lambda _: queue.put_nowait(None))
+    try:
+        while (event := await queue.get()) is not None:
+            yield event
+        task.result()  # re-raise SpecError / InputCheckError
+    finally:
+        if not task.done():
+            task.cancel()

@@ -1,0 +1,214 @@
+"""Compiling a checked spec into plans the interpreter runs.
+
+All the expensive work happens here, once: templates compiled, functions
+imported, references resolved to plan objects, dependencies turned into
+index tuples. The interpreter only moves values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, SpecError
+from .interpreter.errors import ConfigurationError
+from .interpreter.expressions import Evaluable
+from .interpreter.functions import call_style, resolve_callable
+from .interpreter.plan import (
+    AgentNode,
+    AgentPlan,
+    ConditionNode,
+    ForeachNode,
+    FunctionNode,
+    LoopNode,
+    ModelRef,
+    Node,
+    ParallelNode,
+    Plan,
+    Policy,
+    RouterNode,
+    WorkflowNode,
+    WorkflowPlan,
+)
+from .loader import Document
+from .outline import OutlineStep
+from .schemas.steps import ConditionBlock, ForeachBlock, LoopBlock, RouterBlock
+from .source import YamlPath
+
+
+class Compiler:
+    """Builds (and caches) the plans of one document."""
+
+    def __init__(self, document: Document, models: dict[str, Any] | None = None) -> None:
+        self.document = document
+        self.spec = document.spec
+        self.models = models if models is not None else dict(self.spec.models)
+        self._workflows: dict[str, WorkflowPlan] = {}
+        self._agents: dict[str, AgentPlan] = {}
+
+    def where(self, path: YamlPath) -> str:
+        return str(self.document.locate(path))
+
+    def fail(self, message: str, path: YamlPath, hint: str | None = None) -> SpecError:
+        return SpecError([Problem(message, self.document.locate(path), hint)])
+
+    # --- agents --------------------------------------------------------------------
+
+    def agent(self, name: str) -> AgentPlan:
+        if name not in self._agents:
+            self._agents[name] = self._agent(name)
+        return self._agents[name]
+
+    def _agent(self, name: str) -> AgentPlan:
+        agent = self.spec.agents[name]
+        defaults = self.spec.defaults
+        path: YamlPath = ("agents", name)
+        model_name = agent.model or defaults.model
+        assert model_name is not None  # the checker guarantees a model
+        if agent.tools:
+            raise self.fail(f"agent '{name}' uses tools, which this release cannot run yet",
+                            (*path, "tools"), "remove tools: or use a function step")
+        for key in ("pre_hooks", "post_hooks", "guardrails"):
+            if getattr(agent, key):
+                raise self.fail(f"{key}: is not supported by this release's runtime yet",
+                                (*path, key))
+        texts = agent.instructions
+        instructions = [texts] if isinstance(texts, str) else list(texts or [])
+        return AgentPlan(
+            name=name,
+            model=ModelRef(name=model_name, config=self.models[model_name]),
+            description=agent.description,
+            instructions=tuple(self._template(text, (*path, "instructions"))
+                               for text in instructions),
+            expected_output=agent.expected_output,
+            additional_context=agent.additional_context,
+            output_schema=agent.output_schema,
+            input_schema=agent.input_schema,
+            retries=agent.retries if agent.retries is not None else defaults.retries or 0,
+            retry_delay=_first(agent.retry_delay, defaults.retry_delay, 1.0),
+            timeout=_first(agent.timeout, defaults.timeout, None),
+            where=self.where(path),
+        )
+
+    def _template(self, text: str, path: YamlPath) -> Evaluable:
+        return self.document.compiler.compile_value(text, self.where(path))
+
+    # --- workflows -----------------------------------------------------------------
+
+    def workflow(self, name: str) -> WorkflowPlan:
+        if name not in self._workflows:
+            self._workflows[name] = self._workflow(name)
+        return self._workflows[name]
+
+    def _workflow(self, name: str) -> WorkflowPlan:
+        workflow = self.spec.workflows[name]
+        outline = self.document.outlines[name]
+        nodes = [self._node(step) for step in outline.steps]
+        if outline.is_graph:
+            index = {step.name: i for i, step in enumerate(outline.steps)}
+            needs = [sorted(index[dep] for dep in outline.dependencies.get(step.name, ()))
+                     for step in outline.steps]
+            body = Plan.graph(nodes, needs)
+        else:
+            body = Plan.chain(nodes)
+        path: YamlPath = ("workflows", name)
+        output = None
+        if workflow.output is not None:
+            output = self.document.compiler.compile_value(workflow.output,
+                                                          self.where((*path, "output")))
+        return WorkflowPlan(
+            name=name, body=body, output=output, input_schema=workflow.input_schema,
+            input_schema_where=self.where((*path, "input_schema")),
+            max_concurrency=workflow.max_concurrency or self.spec.defaults.max_concurrency,
+            session_state=workflow.session_state,
+        )
+
+    def _policy(self, step: OutlineStep) -> Policy:
+        options = step.options
+        defaults = self.spec.defaults
+        stop_if = None
+        if options.stop_if is not None:
+            stop_if = self._expression(options.stop_if, (*step.options_path, "stop_if"))
+        return Policy(
+            retries=_first(options.retries, defaults.retries, 0),
+            retry_delay=_first(options.retry_delay, defaults.retry_delay, 1.0),
+            timeout=_first(options.timeout, defaults.timeout, None),
+            on_error=_first(options.on_error, defaults.on_error, "fail"),
+            stop_if=stop_if,
+        )
+
+    def _expression(self, source: str, path: YamlPath) -> Evaluable:
+        return self.document.compiler.compile(source, self.where(path), expression=True)
+
+    def _input(self, step: OutlineStep) -> Evaluable | None:
+        value = getattr(step.step, "input", None)
+        if value is None:
+            return None
+        return self.document.compiler.compile_value(value, self.where((*step.path, "input")))
+
+    def _chain(self, steps: list[OutlineStep]) -> Plan:
+        return Plan.chain([self._node(step) for step in steps])
+
+    def _node(self, step: OutlineStep) -> Node:
+        options = step.options
+        for key in ("confirm", "input_required"):
+            if getattr(options, key) is not None:
+                raise self.fail(f"{key}: needs the human-in-the-loop runtime, which this "
+                                "release does not have yet", (*step.options_path, key))
+        common: dict[str, Any] = {"name": step.name, "where": self.where(step.path),
+                                  "policy": self._policy(step)}
+        kind = step.kind
+        if kind == "agent":
+            return AgentNode(agent=self.agent(step.step.agent), input=self._input(step), **common)
+        if kind == "function":
+            return self._function_node(step, common)
+        if kind == "workflow":
+            target = step.step.workflow
+            return WorkflowNode(workflow=lambda: self.workflow(target), input=self._input(step),
+                                **common)
+        if kind == "team":
+            raise self.fail("team steps are not supported by this release's runtime yet",
+                            (*step.path, "team"))
+        block = step.block
+        opts_path = step.options_path
+        if kind == "parallel":
+            return ParallelNode(branches=tuple(self._chain(b.steps) for b in step.branches),
+                                **common)
+        if isinstance(block, ConditionBlock):
+            branches = {b.label: self._chain(b.steps) for b in step.branches}
+            return ConditionNode(condition=self._expression(block.if_, (*opts_path, "if")),
+                                 then=branches["then"], otherwise=branches.get("else"), **common)
+        if isinstance(block, LoopBlock):
+            until = self._expression(block.until, (*opts_path, "until")) if block.until else None
+            return LoopNode(body=self._chain(step.branches[0].steps), until=until,
+                            max_iterations=block.max_iterations, **common)
+        if isinstance(block, RouterBlock):
+            return RouterNode(select=self._expression(block.select, (*opts_path, "select")),
+                              routes={b.label: self._chain(b.steps) for b in step.branches},
+                              **common)
+        if isinstance(block, ForeachBlock):
+            return ForeachNode(items=self._expression(block.items, (*opts_path, "items")),
+                               as_name=block.as_, max_concurrency=block.max_concurrency,
+                               step=self._node(step.branches[0].steps[0]), **common)
+        raise AssertionError(f"unknown step kind {kind}")
+
+    def _function_node(self, step: OutlineStep, common: dict[str, Any]) -> FunctionNode:
+        import_path = step.step.function
+        try:
+            function = resolve_callable(import_path, self.base_dir)
+        except ConfigurationError as exc:
+            raise self.fail(str(exc), (*step.path, "function")) from None
+        is_async, arity = call_style(function)
+        return FunctionNode(function=function, import_path=import_path, input=self._input(step),
+                            is_async=is_async, takes_input=arity > 0, **common)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.document.base_dir
+
+
+def _first(*values: Any) -> Any:
+    for value in values:
+        if value is not None:
+            return value
+    return None

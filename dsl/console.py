@@ -1,0 +1,86 @@
+"""The live terminal view of a run: one line per step with status, duration and tokens."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .schemas.events import Event
+
+_BLOCK_STARTS = {"ParallelExecutionStarted": "parallel", "ConditionExecutionStarted": "condition",
+                 "LoopExecutionStarted": "loop", "RouterExecutionStarted": "router",
+                 "ForeachExecutionStarted": "foreach"}
+_BLOCK_ENDS = {name.replace("Started", "Completed") for name in _BLOCK_STARTS}
+
+
+@dataclass
+class _Row:
+    name: str
+    kind: str
+    status: str = "running"
+    started: float = 0.0
+    duration: float | None = None
+    tokens: int | None = None
+    detail: str = ""
+
+
+class LiveView:
+    """A rich Live display fed by events."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.console = Console(stderr=True)
+        self.rows: dict[str, _Row] = {}
+        self.live = Live(self._render(), console=self.console, refresh_per_second=12,
+                         transient=False)
+
+    def __enter__(self) -> LiveView:
+        self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.live.update(self._render())
+        self.live.__exit__(*exc)
+
+    def __call__(self, event: Event) -> None:
+        name = event.step_name
+        kind = event.event
+        extra = event.model_extra or {}
+        if name is None:
+            return
+        if kind == "StepStarted" or kind in _BLOCK_STARTS:
+            self.rows[name] = _Row(name, extra.get("step_type") or _BLOCK_STARTS[kind],
+                                   started=time.perf_counter())
+        row = self.rows.get(name)
+        if row is None:
+            return
+        if kind == "StepCompleted" or kind in _BLOCK_ENDS:
+            row.status = "done"
+            row.duration = time.perf_counter() - row.started
+            metrics = extra.get("metrics") or {}
+            row.tokens = metrics.get("total_tokens") or None
+        elif kind == "StepError":
+            row.status = "failed"
+            row.duration = time.perf_counter() - row.started
+            row.detail = str(extra.get("error", ""))[:80]
+        elif kind == "LoopIterationStarted":
+            row.detail = f"iteration {extra.get('iteration')}/{extra.get('max_iterations')}"
+        self.live.update(self._render())
+
+    def _render(self) -> Any:
+        from rich.spinner import Spinner
+        from rich.table import Table
+
+        table = Table.grid(padding=(0, 2))
+        for row in self.rows.values():
+            if row.status == "running":
+                mark: Any = Spinner("dots", style="cyan")
+            else:
+                mark = "[green]✓[/]" if row.status == "done" else "[red]✗[/]"
+            duration = f"{row.duration:.2f}s" if row.duration is not None else ""
+            tokens = f"{row.tokens} tok" if row.tokens else ""
+            table.add_row(mark, row.name, f"[dim]{row.kind}[/]", duration, tokens, row.detail)
+        return table

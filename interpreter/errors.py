@@ -1,0 +1,76 @@
+"""Runtime errors, with agno's names and meanings (agno/exceptions.py)."""
+
+from __future__ import annotations
+
+
+class AgnoDslError(Exception):
+    """Base of every runtime error agno-dsl raises."""
+
+
+class ModelProviderError(AgnoDslError):
+    """A model call failed (network, server, provider-side error)."""
+
+    def __init__(self, message: str, *, model_name: str | None = None,
+                 model_id: str | None = None, status_code: int = 502) -> None:
+        super().__init__(message)
+        self.message = message
+        self.model_name = model_name
+        self.model_id = model_id
+        self.status_code = status_code
+
+
+class ModelRateLimitError(ModelProviderError):
+    """The provider answered 429."""
+
+
+class InputCheckError(AgnoDslError):
+    """The input of a run failed a check (input_schema, guardrail, pre-hook)."""
+
+    def __init__(self, message: str, check_trigger: str = "input_check") -> None:
+        super().__init__(message)
+        self.check_trigger = check_trigger
+
+
+class OutputCheckError(AgnoDslError):
+    """The output of a run failed a check (output_schema, guardrail, post-hook)."""
+
+    def __init__(self, message: str, check_trigger: str = "output_check") -> None:
+        super().__init__(message)
+        self.check_trigger = check_trigger
+
+
+class StopAgentRun(AgnoDslError):  # noqa: N818 - agno's name
+    """Raised by a tool to end the agent run."""
+
+
+class RetryAgentRun(AgnoDslError):  # noqa: N818 - agno's name
+    """Raised by a tool to send its message back to the model and try again."""
+
+
+class RunCancelledException(AgnoDslError):
+    """The run was cancelled (Ctrl-C, SIGTERM, or the API)."""
+
+
+class StepFailed(AgnoDslError):
+    """A step failed after its retries; the run fails with it."""
+
+    def __init__(self, step_name: str, error: BaseException, where: str | None = None) -> None:
+        self.step_name = step_name
+        self.error = error
+        self.where = where
+        super().__init__(f"step '{step_name}' failed: {describe(error)}")
+
+
+class ConfigurationError(AgnoDslError):
+    """Something in the spec cannot run (e.g. a function that does not import)."""
+
+
+def describe(error: BaseException) -> str:
+    """One line naming the error's type and message."""
+    if isinstance(error, StepFailed):
+        return str(error)
+    if isinstance(error, TimeoutError):
+        return str(error) or "timed out"
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    name = type(error).__name__
+    return f"{name}: {text}" if text else name

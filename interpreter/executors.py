@@ -1,0 +1,80 @@
+"""What each kind of node does when it runs; the scheduler applies the policy around it."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from typing import TYPE_CHECKING, Any
+
+from ..schemas.outputs import StepOutput
+from . import blocks
+from .agent import run_agent
+from .context import Scope
+from .functions import StepInput
+from .plan import AgentNode, FunctionNode, WorkflowNode
+
+if TYPE_CHECKING:
+    from .scheduler import Runner
+
+
+def step_input_value(runner: Runner, node: Any, scope: Scope) -> Any:
+    """A leaf step's input: its template, else the previous output, else the run input."""
+    if node.input is not None:
+        return node.input.evaluate(runner.ctx.template_context(scope))
+    if scope.previous is not None:
+        return scope.previous.content
+    return runner.ctx.input
+
+
+async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepOutput:
+    message = step_input_value(runner, node, scope)
+    result = await run_agent(node.agent, message, runner.ctx, scope, step_name=node.name)
+    return StepOutput.model_construct(
+        step_name=node.name, step_type="agent", executor_name=node.agent.name,
+        content=result.content, success=True, error=None, stop=False,
+        metrics=result.metrics, steps=None, executor_run=result)
+
+
+async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> StepOutput:
+    ctx = runner.ctx
+    given = node.input.evaluate(ctx.template_context(scope)) if node.input is not None else None
+    step_input = StepInput(
+        input=given if node.input is not None else ctx.input,
+        previous_step_content=scope.previous.content if scope.previous is not None else None,
+        previous_step_outputs=dict(ctx.step_outputs),
+        session_state=ctx.state,
+    )
+    args = (step_input,) if node.takes_input else ()
+    if node.is_async:
+        result = await node.function(*args)
+    else:
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(ctx.executor(), functools.partial(node.function, *args))
+    if isinstance(result, StepOutput):
+        return result.model_copy()
+    return StepOutput.model_construct(
+        step_name=node.name, step_type="function", executor_name=node.import_path,
+        content=result, success=True, error=None, stop=False, metrics=None, steps=None,
+        executor_run=None)
+
+
+async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) -> StepOutput:
+    from .workflow import run_nested_workflow
+
+    message = step_input_value(runner, node, scope)
+    result = await run_nested_workflow(node.workflow(), message, runner.ctx)
+    return StepOutput(step_name=node.name, step_type="workflow",
+                      executor_name=result.workflow_name, content=result.content,
+                      metrics=result.metrics, steps=result.step_results)
+
+
+EXECUTORS: dict[str, Any] = {
+    "agent": run_agent_step,
+    "function": run_function_step,
+    "workflow": run_workflow_step,
+    "parallel": blocks.run_parallel,
+    "condition": blocks.run_condition,
+    "loop": blocks.run_loop,
+    "router": blocks.run_router,
+    "foreach": blocks.run_foreach,
+}

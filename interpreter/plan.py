@@ -1,0 +1,172 @@
+"""The compiled form of a spec, as the scheduler runs it.
+
+Every body of steps (a workflow, a parallel branch, a loop body, a route)
+is a `Plan`: nodes plus, for each node, the indexes of the nodes it waits
+for and of those waiting for it. Those index tuples are computed once at
+compile time, so the run loop never touches a graph library; `to_networkx()`
+gives the same plan as a networkx DiGraph for analysis and drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .expressions import Evaluable
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How a step is run: retries, timeout, what a failure does, when to stop."""
+
+    retries: int = 0
+    retry_delay: float = 1.0
+    timeout: float | None = None
+    on_error: str = "fail"
+    stop_if: Evaluable | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node:
+    name: str
+    where: str  # file:line:col of the step, for messages
+    policy: Policy = field(default_factory=Policy)
+
+    kind = "step"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelRef:
+    name: str
+    config: Any  # a schemas.models config
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentPlan:
+    name: str
+    model: ModelRef
+    description: str | None
+    instructions: tuple[Evaluable, ...]
+    expected_output: str | None
+    additional_context: str | None
+    output_schema: Mapping[str, Any] | None
+    input_schema: Mapping[str, Any] | None
+    retries: int
+    retry_delay: float
+    timeout: float | None
+    where: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AgentNode(Node):
+    agent: AgentPlan
+    input: Evaluable | None
+    kind = "agent"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionNode(Node):
+    function: Callable[..., Any]
+    import_path: str
+    input: Evaluable | None
+    is_async: bool
+    takes_input: bool
+    kind = "function"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkflowNode(Node):
+    workflow: Callable[[], WorkflowPlan]  # late-bound: workflows may be declared in any order
+    input: Evaluable | None
+    kind = "workflow"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParallelNode(Node):
+    branches: tuple[Plan, ...]
+    kind = "parallel"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConditionNode(Node):
+    condition: Evaluable
+    then: Plan
+    otherwise: Plan | None
+    kind = "condition"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoopNode(Node):
+    body: Plan
+    until: Evaluable | None
+    max_iterations: int
+    kind = "loop"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RouterNode(Node):
+    select: Evaluable
+    routes: Mapping[str, Plan]
+    kind = "router"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForeachNode(Node):
+    items: Evaluable
+    as_name: str
+    max_concurrency: int | None
+    step: Node
+    kind = "foreach"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Nodes and their dependencies, by index. A chain runs without a scheduler."""
+
+    nodes: tuple[Node, ...]
+    needs: tuple[tuple[int, ...], ...]
+    dependents: tuple[tuple[int, ...], ...]
+    is_chain: bool
+
+    @classmethod
+    def chain(cls, nodes: list[Node]) -> Plan:
+        count = len(nodes)
+        needs = tuple((i - 1,) if i else () for i in range(count))
+        dependents = tuple((i + 1,) if i + 1 < count else () for i in range(count))
+        return cls(tuple(nodes), needs, dependents, True)
+
+    @classmethod
+    def graph(cls, nodes: list[Node], needs: list[list[int]]) -> Plan:
+        dependents: list[list[int]] = [[] for _ in nodes]
+        for index, deps in enumerate(needs):
+            for dep in deps:
+                dependents[dep].append(index)
+        return cls(tuple(nodes), tuple(tuple(d) for d in needs),
+                   tuple(tuple(d) for d in dependents), False)
+
+    @property
+    def sinks(self) -> tuple[int, ...]:
+        return tuple(i for i, deps in enumerate(self.dependents) if not deps)
+
+    def to_networkx(self) -> Any:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for node in self.nodes:
+            graph.add_node(node.name, node=node)
+        for index, deps in enumerate(self.needs):
+            for dep in deps:
+                graph.add_edge(self.nodes[dep].name, self.nodes[index].name)
+        return graph
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkflowPlan:
+    name: str
+    body: Plan
+    output: Evaluable | None
+    input_schema: Mapping[str, Any] | None
+    input_schema_where: str
+    max_concurrency: int | None
+    session_state: Mapping[str, Any] | None

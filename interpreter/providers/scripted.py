@@ -1,0 +1,81 @@
+"""The `scripted` provider: answers from a list, offline and deterministic.
+
+One cursor per (model, agent) pair. Entries are used in order; an entry with
+`match:` is used only for an input that matches its regular expression.
+When the list runs out, the last entry repeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from ...schemas.models import ScriptedModel as ScriptedConfig
+from ...schemas.models import ScriptedResponse
+from ...schemas.outputs import Message
+from ..errors import ModelProviderError
+from .base import ModelResponse, ToolCall
+
+
+class ScriptedModel:
+    provider = "scripted"
+    id = "scripted"
+
+    def __init__(self, name: str, config: ScriptedConfig) -> None:
+        self.name = name
+        self.responses = config.responses
+        self._patterns = [re.compile(r.match) if r.match else None for r in self.responses]
+        self._cursors: dict[str, int] = {}
+        self._calls = 0
+
+    def _applies(self, index: int, text: str) -> bool:
+        pattern = self._patterns[index]
+        return pattern is None or pattern.search(text) is not None
+
+    def _pick(self, agent: str, text: str) -> ScriptedResponse:
+        if not self.responses:
+            raise ModelProviderError(f"scripted model '{self.name}' has no responses",
+                                     model_name=self.name, model_id=self.id)
+        cursor = self._cursors.get(agent, 0)
+        for index in range(cursor, len(self.responses)):
+            if self._applies(index, text):
+                self._cursors[agent] = index + 1
+                return self.responses[index]
+        last = len(self.responses) - 1
+        if cursor >= len(self.responses) and self._applies(last, text):
+            return self.responses[last]
+        preview = text if len(text) <= 60 else text[:57] + "..."
+        raise ModelProviderError(
+            f"scripted model '{self.name}' has no response left for agent '{agent}' "
+            f"matching input {preview!r}", model_name=self.name, model_id=self.id)
+
+    async def respond(self, messages: list[Message], *, agent: str,
+                      output_schema: Any = None) -> ModelResponse:
+        text = _last_input(messages)
+        response = self._pick(agent, text)
+        if response.delay:
+            await asyncio.sleep(response.delay)
+        if response.error is not None:
+            raise ModelProviderError(response.error, model_name=self.name, model_id=self.id)
+        self._calls += 1
+        tool_calls = [
+            ToolCall(call.id or f"call_{self._calls}_{index}", call.name, dict(call.arguments))
+            for index, call in enumerate(response.tool_calls or [])
+        ]
+        usage = response.usage
+        return ModelResponse(
+            content=response.content,
+            tool_calls=tool_calls,
+            input_tokens=usage.input_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else 0,
+            time_to_first_token=response.delay,
+        )
+
+
+def _last_input(messages: list[Message]) -> str:
+    for message in reversed(messages):
+        if message.role in ("user", "tool"):
+            content = message.content
+            return content if isinstance(content, str) else str(content)
+    return ""

@@ -1,0 +1,191 @@
+"""Running plans: a chain step by step, a graph as a ready set.
+
+A graph node starts the moment the last of its dependencies finishes (each
+finishing node starts its ready dependents itself, so there is no central
+polling loop and the cost per node is constant). Every step goes through
+`run_node`, which applies its policy: timeout, retries with exponential
+backoff, `on_error`, `stop_if`, and the StepStarted/Completed/Error events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ..schemas.outputs import StepOutput
+from .context import RunContext, Scope
+from .errors import StepFailed, describe
+from .plan import Node, Plan
+
+# Node kinds whose start and end are reported as StepStarted/StepCompleted;
+# blocks report their own agno events (ParallelExecutionStarted, …).
+LEAF_KINDS = frozenset({"agent", "function", "workflow", "team"})
+
+
+class Runner:
+    """Executes the nodes of one run."""
+
+    def __init__(self, ctx: RunContext) -> None:
+        from .executors import EXECUTORS
+
+        self.ctx = ctx
+        self.executors = EXECUTORS
+
+    # --- plans ---------------------------------------------------------------------
+
+    async def run_plan(self, plan: Plan, scope: Scope) -> StepOutput | None:
+        """Run every node of a plan; return the output of the last (or only sink)."""
+        if plan.is_chain:
+            return await self._run_chain(plan, scope)
+        return await self._run_graph(plan, scope)
+
+    async def _run_chain(self, plan: Plan, scope: Scope) -> StepOutput | None:
+        last: StepOutput | None = None
+        ctx = self.ctx
+        for node in plan.nodes:
+            if ctx.stopped:
+                break
+            output = await self.run_node(node, scope)
+            if output.success:
+                scope = Scope(output, node.name, scope.locals)
+                last = output
+        return last
+
+    async def _run_graph(self, plan: Plan, scope: Scope) -> StepOutput | None:
+        outputs: list[StepOutput | None] = [None] * len(plan.nodes)
+        waiting = [len(deps) for deps in plan.needs]
+        remaining = len(plan.nodes)
+        done = asyncio.get_running_loop().create_future()
+        tasks: set[asyncio.Task[None]] = set()
+
+        def node_scope(index: int) -> Scope:
+            deps = plan.needs[index]
+            if not deps:
+                return scope
+            if len(deps) == 1:
+                return Scope(outputs[deps[0]], plan.nodes[deps[0]].name, scope.locals)
+            # Several dependencies: previous.output maps each to its output.
+            merged = StepOutput.model_construct(content={
+                plan.nodes[d].name: getattr(outputs[d], "content", None) for d in deps})
+            return Scope(merged, None, scope.locals)
+
+        async def run(index: int) -> None:
+            nonlocal remaining
+            try:
+                outputs[index] = await self.run_node(plan.nodes[index], node_scope(index))
+            except BaseException as exc:
+                if not done.done():
+                    done.set_exception(exc)
+                return
+            remaining -= 1
+            if remaining == 0 or self.ctx.stopped:
+                if not done.done():
+                    done.set_result(None)
+                return
+            for dependent in plan.dependents[index]:
+                waiting[dependent] -= 1
+                if waiting[dependent] == 0:
+                    start(dependent)
+
+        def start(index: int) -> None:
+            task = asyncio.create_task(run(index))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+
+        for index, count in enumerate(waiting):
+            if count == 0:
+                start(index)
+        try:
+            await done
+            if self.ctx.stopped and tasks:
+                # Early stop: what is running finishes, nothing new starts.
+                await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            for task in list(tasks):
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+        sinks = [outputs[i] for i in plan.sinks if outputs[i] is not None]
+        if len(sinks) == 1:
+            return sinks[0]
+        if not sinks:
+            return None
+        return StepOutput.model_construct(content={
+            plan.nodes[i].name: outputs[i].content  # type: ignore[union-attr]
+            for i in plan.sinks if outputs[i] is not None}, success=True)
+
+    # --- one node ------------------------------------------------------------------
+
+    async def run_node(self, node: Node, scope: Scope) -> StepOutput:
+        ctx = self.ctx
+        policy = node.policy
+        is_leaf = node.kind in LEAF_KINDS
+        if is_leaf:
+            ctx.emit("StepStarted", step_name=node.name, step_type=node.kind)
+        execute = self.executors[node.kind]
+        attempt = 0
+        while True:
+            try:
+                output = await self._attempt(execute, node, scope, is_leaf)
+                break
+            except StepFailed as failure:
+                # An inner step failed: retry this block if it allows, else pass it on.
+                if attempt < policy.retries:
+                    await asyncio.sleep(policy.retry_delay * (2**attempt))
+                    attempt += 1
+                    continue
+                if policy.on_error == "continue":
+                    return self._failed(node, failure)
+                raise
+            except Exception as exc:
+                if attempt < policy.retries:
+                    await asyncio.sleep(policy.retry_delay * (2**attempt))
+                    attempt += 1
+                    continue
+                if isinstance(exc, TimeoutError):
+                    exc = TimeoutError(f"timed out after {policy.timeout:g}s")
+                if policy.on_error == "continue":
+                    return self._failed(node, exc)
+                ctx.emit("StepError", step_name=node.name, step_type=node.kind,
+                         error=describe(exc))
+                raise StepFailed(node.name, exc, node.where) from exc
+        output.step_name = node.name
+        if output.step_type is None:
+            output.step_type = node.kind
+        ctx.record(output)
+        if is_leaf:
+            ctx.emit("StepCompleted", step_name=node.name, step_type=node.kind,
+                     content=output.content, attempts=attempt + 1,
+                     metrics=output.metrics.model_dump() if output.metrics else None)
+        if policy.stop_if is not None and not output.stop:
+            context = ctx.template_context(scope, output=output.content)
+            output.stop = bool(policy.stop_if.evaluate(context))
+        if output.stop and not ctx.stopped:
+            ctx.stopped = True
+            ctx.stop_step = node.name
+        return output
+
+    async def _attempt(self, execute: Any, node: Node, scope: Scope, is_leaf: bool) -> StepOutput:
+        limit = self.ctx.limit if is_leaf else None
+        timeout = node.policy.timeout
+        if limit is None and timeout is None:
+            return await execute(self, node, scope)  # type: ignore[no-any-return]
+        if limit is not None:
+            await limit.acquire()
+        try:
+            if timeout is None:
+                return await execute(self, node, scope)  # type: ignore[no-any-return]
+            async with asyncio.timeout(timeout):
+                return await execute(self, node, scope)  # type: ignore[no-any-return]
+        finally:
+            if limit is not None:
+                limit.release()
+
+    def _failed(self, node: Node, error: BaseException) -> StepOutput:
+        """`on_error: continue`: record the failure and let the run go on."""
+        message = describe(error)
+        self.ctx.emit("StepError", step_name=node.name, step_type=node.kind, error=message)
+        output = StepOutput(step_name=node.name, step_type=node.kind, success=False,
+                            error=message)
+        self.ctx.record(output)
+        return output

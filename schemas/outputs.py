@@ -1,0 +1,102 @@
+"""Results of runs, mirroring agno's RunOutput, StepOutput and WorkflowRunOutput."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RunStatus = Literal["running", "completed", "failed", "paused", "cancelled"]
+
+
+class Metrics(BaseModel):
+    """Token and timing figures (agno's names) plus throughput."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    total_tokens: int = 0
+    duration: float | None = Field(None, description="Seconds.")
+    time_to_first_token: float | None = Field(None, description="Seconds.")
+    tokens_per_second: float | None = None
+
+    def add_tokens(self, other: Metrics | None) -> None:
+        if other is None:
+            return
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.total_tokens += other.total_tokens
+
+
+class Message(BaseModel):
+    """One message of a conversation with a model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["system", "user", "assistant", "tool"]
+    content: Any = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
+
+
+class RunOutput(BaseModel):
+    """The result of one agent run (agno RunOutput)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    agent_name: str
+    session_id: str | None = None
+    parent_run_id: str | None = None
+    content: Any = None
+    content_type: str = "str"
+    status: RunStatus = "completed"
+    model: str | None = None
+    model_provider: str | None = None
+    messages: list[Message] = Field(default_factory=list)
+    metrics: Metrics = Field(default_factory=Metrics)
+    error: str | None = None
+
+
+class StepOutput(BaseModel):
+    """The result of one step (agno StepOutput). Function steps may return one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step_name: str | None = None
+    step_type: str | None = None
+    executor_name: str | None = None
+    content: Any = None
+    success: bool = True
+    error: str | None = None
+    stop: bool = Field(False, description="End the workflow after this step (agno).")
+    metrics: Metrics | None = None
+    steps: list[StepOutput] | None = Field(None, description="Results of a block's steps.")
+    executor_run: RunOutput | None = None
+
+
+class WorkflowRunOutput(BaseModel):
+    """The result of a workflow run (agno WorkflowRunOutput)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    workflow_name: str
+    session_id: str | None = None
+    input: Any = None
+    content: Any = None
+    content_type: str = "str"
+    status: RunStatus = "running"
+    error: str | None = None
+    failed_step: str | None = None
+    step_results: list[StepOutput] = Field(default_factory=list)
+    metrics: Metrics = Field(default_factory=Metrics)
+    created_at: float = 0.0
+
+
+def content_type_of(content: Any) -> str:
+    if content is None or isinstance(content, str):
+        return "str"
+    return type(content).__name__
