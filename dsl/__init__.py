@@ -13,11 +13,41 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import Location, Problem, SpecError
+from .interpreter.errors import (
+    InputCheckError,
+    ModelProviderError,
+    ModelRateLimitError,
+    OutputCheckError,
+    RetryAgentRun,
+    RunCancelledException,
+    StopAgentRun,
+)
+from .interpreter.functions import StepInput
+from .schemas.outputs import RunOutput, StepOutput, WorkflowRunOutput
 
 if TYPE_CHECKING:
     from .api import arun, load, run, stream
 
-__all__ = ["Location", "Problem", "SpecError", "arun", "load", "run", "stream"]
+__all__ = [
+    "InputCheckError",
+    "Location",
+    "ModelProviderError",
+    "ModelRateLimitError",
+    "OutputCheckError",
+    "Problem",
+    "RetryAgentRun",
+    "RunCancelledException",
+    "RunOutput",
+    "SpecError",
+    "StepInput",
+    "StepOutput",
+    "StopAgentRun",
+    "WorkflowRunOutput",
+    "arun",
+    "load",
+    "run",
+    "stream",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,44 @@
+"""Shared helpers for the test suite."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+ROOT = Path(__file__).resolve().parent.parent
+COOKBOOK = ROOT / "cookbook"
+
+
+def run_cli(args: list[str]) -> Result:
+    from agno_dsl.cli import main
+
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def cookbook_command(scenario: Path) -> list[str]:
+    first = (scenario / "spec.yaml").read_text().splitlines()[0]
+    assert first.startswith("# run: agno-dsl "), f"{scenario}: first line must be '# run: ...'"
+    return shlex.split(first[len("# run: agno-dsl "):])
+
+
+@pytest.fixture
+def write_spec(tmp_path: Path):
+    """Write a spec (and optional sibling files) into a temp dir; return its path."""
+
+    def write(text: str, name: str = "spec.yaml", **files: str) -> Path:
+        for file_name, content in files.items():
+            (tmp_path / file_name).write_text(content)
+        path = tmp_path / name
+        path.write_text(text)
+        return path
+
+    return write
