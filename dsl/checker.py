@@ -71,7 +71,7 @@ class Checker:
         try:
             validator_for(schema).check_schema(schema)
         except SchemaError as exc:
-            self.problem(f"not a valid JSON Schema: {exc.message}", path)
+            self.problem(f"not a valid JSON Schema: {exc.message}", (*path, *exc.path))
 
     def check_template(self, source: str, path: YamlPath, allowed: frozenset[str], *,
                        expression: bool) -> tuple[str, ...] | None:
@@ -127,7 +127,8 @@ class Checker:
             text_path = (*path, "instructions") if isinstance(instructions, str) else (
                 *path, "instructions", index)
             if "{{" in text or "{%" in text:
-                refs = self.check_template(text, text_path, AGENT_NAMES, expression=False)
+                refs = self.check_template(text, text_path, AGENT_NAMES | {"steps"},
+                                           expression=False)
                 if refs:
                     self.problem("instructions cannot read steps; pass step outputs with a "
                                  "step's input: template", text_path)

@@ -6,6 +6,7 @@ SpecError, each with the file:line:col of the key or value at fault.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,8 +69,16 @@ class _Loader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
         self.problems: list[Problem] = []
+        # A file imported twice (a diamond) is loaded once, so its definitions are one.
+        self._loaded: dict[Path, Document | None] = {}
 
     def load_file(self, path: Path, stack: tuple[Path, ...]) -> Document | None:
+        key = path.resolve()
+        if key not in self._loaded:
+            self._loaded[key] = self._load_file(path, stack)
+        return self._loaded[key]
+
+    def _load_file(self, path: Path, stack: tuple[Path, ...]) -> Document | None:
         try:
             data, source_map = read_yaml(path)
         except SpecError as exc:
@@ -88,6 +97,7 @@ class _Loader:
             spec = Spec.model_validate(data)
         except ValidationError as exc:
             self.problems.extend(_problems_from_validation(exc, data, source_map))
+            self._check_references_despite(exc, data, source_map)
             return None
         if interpolation_problems:
             return None
@@ -96,6 +106,31 @@ class _Loader:
             for name in getattr(spec, section):
                 document.origins[(section, name)] = source_map
         return self._merge_imports(document, stack + (path.resolve(),))
+
+    def _check_references_despite(self, exc: ValidationError, data: Any,
+                                  source_map: SourceMap) -> None:
+        """Report reference problems too when the only shape problems are unknown keys.
+
+        Dropping an unknown key shifts no position, so the rest of the file can
+        still be checked and the user sees every problem in one pass.
+        """
+        if any(error["type"] != "unknown_key" for error in exc.errors()):
+            return
+        pruned = copy.deepcopy(data)
+        for error in exc.errors():
+            path, _ = _data_path(error["loc"], pruned)
+            parent = pruned
+            for part in path[:-1]:
+                parent = parent[part]
+            parent.pop(path[-1], None)
+        try:
+            spec = Spec.model_validate(pruned)
+        except ValidationError:
+            return
+        if spec.imports:
+            return  # imported definitions are unknown here; avoid false alarms
+        document = Document(spec, Path(source_map.file), source_map)
+        self.problems.extend(Checker(spec, document.locate, document.compiler).check())
 
     def _merge_imports(self, document: Document, stack: tuple[Path, ...]) -> Document | None:
         spec = document.spec
@@ -162,7 +197,7 @@ def _problems_from_validation(exc: ValidationError, data: Any,
         message = _message(error, path)
         at_key = key_error or error["type"] == "unknown_key"
         location = source_map.locate(path, key=at_key)
-        shown = _dotted(path)
+        shown = _dotted(path[:-1] if error["type"] == "missing" else path)
         problems.append(Problem(f"{shown}: {message}" if shown else message, location))
     return problems
 

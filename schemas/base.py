@@ -163,6 +163,9 @@ Duration = Annotated[
         }
     ),
 ]
+# For mappings keyed by names: JSON Schema checks the keys too.
+NAMED_KEYS: dict[str, Any] = {"propertyNames": {"pattern": NAME_PATTERN}}
+
 # Any JSON value; strings inside it may be templates.
 JsonValue = Any
 

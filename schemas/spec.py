@@ -8,7 +8,7 @@ from pydantic import Field, PositiveInt, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
 from .agents import Agent, Team
-from .base import Duration, Name, NonNegativeIntField, SpecModel
+from .base import NAMED_KEYS, Duration, Name, NonNegativeIntField, SpecModel
 from .models import ModelConfig
 from .tools import ToolConfig
 from .workflows import Workflow
@@ -42,12 +42,12 @@ class Spec(SpecModel):
     imports: list[str] = Field(
         default_factory=list, description="Other spec files to merge, relative to this one."
     )
-    models: dict[Name, ModelConfig] = Field(default_factory=dict, description="Models by name.")
-    tools: dict[Name, ToolConfig] = Field(default_factory=dict, description="Tools by name.")
-    agents: dict[Name, Agent] = Field(default_factory=dict, description="Agents by name.")
-    teams: dict[Name, Team] = Field(default_factory=dict, description="Teams by name.")
+    models: dict[Name, ModelConfig] = Field(default_factory=dict, description="Models by name.", json_schema_extra=NAMED_KEYS)
+    tools: dict[Name, ToolConfig] = Field(default_factory=dict, description="Tools by name.", json_schema_extra=NAMED_KEYS)
+    agents: dict[Name, Agent] = Field(default_factory=dict, description="Agents by name.", json_schema_extra=NAMED_KEYS)
+    teams: dict[Name, Team] = Field(default_factory=dict, description="Teams by name.", json_schema_extra=NAMED_KEYS)
     workflows: dict[Name, Workflow] = Field(
-        default_factory=dict, description="Workflows by name."
+        default_factory=dict, description="Workflows by name.", json_schema_extra=NAMED_KEYS
     )
     storage: str | None = Field(
         None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."
@@ -63,6 +63,6 @@ class Spec(SpecModel):
         if value is not None and value.split(":", 1)[0] not in STORAGE_SCHEMES:
             raise PydanticCustomError(
                 "storage_url",
-                "storage must be a URL starting with sqlite://, postgresql:// or redis://",
+                "not a storage URL; write sqlite:///path, postgresql://host/db or redis://host",
             )
         return value

@@ -14,7 +14,15 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, PlainValidator, PositiveInt, Tag, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from .base import Duration, ImportPath, JsonValue, Name, NonNegativeIntField, SpecModel
+from .base import (
+    NAMED_KEYS,
+    Duration,
+    ImportPath,
+    JsonValue,
+    Name,
+    NonNegativeIntField,
+    SpecModel,
+)
 
 LEAF_KINDS = ("agent", "team", "function", "workflow")
 BLOCK_KINDS = ("parallel", "condition", "loop", "router", "foreach")
@@ -101,7 +109,9 @@ class LoopBlock(StepOptions):
 
 class RouterBlock(StepOptions):
     select: str = Field(description="Expression returning a route name or a list of names.")
-    routes: dict[Name, list[Step]] = Field(min_length=1, description="Route name → steps.")
+    routes: dict[Name, list[Step]] = Field(
+        min_length=1, description="Route name → steps.", json_schema_extra=NAMED_KEYS
+    )
 
 
 class ForeachBlock(StepOptions):

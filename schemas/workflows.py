@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import ConfigDict, Field, PositiveInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from .base import JsonValue, Name, SpecModel
+from .base import NAMED_KEYS, JsonValue, Name, SpecModel
 from .steps import Step
 
 
 class Workflow(SpecModel):
     """A workflow; exactly one of steps: and graph:."""
+
+    model_config = ConfigDict(
+        **SpecModel.model_config,
+        json_schema_extra={"oneOf": [{"required": ["steps"]}, {"required": ["graph"]}]},
+    )
 
     description: str | None = Field(None, description="What the workflow does.")
     input_schema: dict[str, Any] | None = Field(
@@ -22,7 +27,8 @@ class Workflow(SpecModel):
         None, description="Steps run in order (agno Steps semantics)."
     )
     graph: dict[Name, Step] | None = Field(
-        None, description="Named nodes run as soon as their needs: are done."
+        None, description="Named nodes run as soon as their needs: are done.",
+        json_schema_extra=NAMED_KEYS,
     )
     output: JsonValue = Field(
         None, description="Output template; defaults to the last step's output."

@@ -1,0 +1,68 @@
+"""dsl/source.py: YAML → plain data with positions; hostile input bounded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from agno_dsl.errors import SpecError
+from agno_dsl.source import MAX_FILE_BYTES, parse_yaml, read_yaml
+
+
+def test_positions_of_keys_and_values() -> None:
+    data, smap = parse_yaml("version: 1\nagents:\n  a:\n    model: m\n  b: [x, y]\n", "f.yaml")
+    assert data == {"version": 1, "agents": {"a": {"model": "m"}, "b": ["x", "y"]}}
+    assert str(smap.locate(("agents", "a", "model"))) == "f.yaml:4:12"
+    assert str(smap.locate(("agents", "a", "model"), key=True)) == "f.yaml:4:5"
+    assert str(smap.locate(("agents", "b", 1))) == "f.yaml:5:10"
+    # An unknown path falls back to its nearest known parent.
+    assert str(smap.locate(("agents", "a", "nothing", 3))) == "f.yaml:4:5"
+
+
+def test_values_are_plain_python_types() -> None:
+    data, _ = parse_yaml("a: 'x'\nb: 1.5\nc: true\nd: null\ne: 2024-01-01\n", "f.yaml")
+    assert [type(v) for v in data.values()] == [str, float, bool, type(None), str]
+
+
+def test_aliases_and_merge_keys_work() -> None:
+    data, _ = parse_yaml("base: &b {retries: 2}\nstep:\n  <<: *b\n  name: s\n", "f.yaml")
+    assert data["step"] == {"retries": 2, "name": "s"}
+
+
+def test_alias_bomb_is_rejected_quickly() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    started = time.perf_counter()
+    with pytest.raises(SpecError, match="expands to more than"):
+        parse_yaml("\n".join(lines), "bomb.yaml")
+    assert time.perf_counter() - started < 5  # bounded, not a benchmark
+
+
+def test_deep_nesting_is_rejected() -> None:
+    with pytest.raises(SpecError, match="nested"):
+        parse_yaml("a: " + "[" * 5000 + "]" * 5000, "deep.yaml")
+
+
+def test_oversized_file_is_rejected(tmp_path) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("a: '" + "x" * (MAX_FILE_BYTES + 1) + "'\n")
+    with pytest.raises(SpecError, match="at most"):
+        read_yaml(big)
+
+
+def test_missing_file_and_binary_file(tmp_path) -> None:
+    with pytest.raises(SpecError, match="no such file"):
+        read_yaml(tmp_path / "nope.yaml")
+    binary = tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(SpecError, match="not UTF-8"):
+        read_yaml(binary)
+
+
+def test_duplicate_key_points_at_the_second_key() -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_yaml("version: 1\nname: a\nname: b\n", "dup.yaml")
+    assert str(caught.value).startswith("dup.yaml:3:1: duplicate key 'name'")
