@@ -14,6 +14,6 @@ def language_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "agno-dsl spec (language version 1)",
         **schema,
+        "title": "agno-dsl spec (language version 1)",
     }
