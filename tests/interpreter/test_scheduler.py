@@ -1,0 +1,233 @@
+"""interpreter/scheduler.py: concurrency, limits, policy (timeout, retries, on_error), cancel."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import agno_dsl
+from tests.conftest import read_events, run_cli
+from tests.interpreter import helpers
+
+HERE = Path(__file__).resolve().parent
+HEAD = f"version: 1\nmodels:\n  mirror: {{provider: echo}}\nagents:\n  echo: {{model: mirror}}\n"
+
+
+def spec(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(HEAD + body.replace("H:", "tests.interpreter.helpers:"))
+    return path
+
+
+def test_parallel_branches_really_run_together(tmp_path: Path) -> None:
+    helpers.reset(3)
+    path = spec(tmp_path, """workflows:
+  w:
+    steps:
+      - parallel:
+          name: p
+          steps:
+            - {name: a, function: "H:meet", input: a}
+            - {name: b, function: "H:meet", input: b}
+            - {name: c, function: "H:meet", input: c}
+""")
+    output = agno_dsl.run(path)
+    assert output.status == "completed", output.error
+    assert output.content == {"a": "met a", "b": "met b", "c": "met c"}
+
+
+def test_graph_nodes_without_dependencies_run_together(tmp_path: Path) -> None:
+    helpers.reset(2)
+    path = spec(tmp_path, """workflows:
+  w:
+    graph:
+      left: {function: "H:meet", input: l}
+      right: {function: "H:meet", input: r}
+      join: {agent: echo, needs: [left, right]}
+""")
+    output = agno_dsl.run(path)
+    assert output.status == "completed", output.error
+    # With two dependencies, previous.output maps each to its output; an agent
+    # receives it as JSON text.
+    assert json.loads(output.content) == {"left": "met l", "right": "met r"}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_max_concurrency_bounds_running_steps(tmp_path: Path, limit: int) -> None:
+    helpers.reset(1)
+    branches = "\n".join(f'            - {{name: s{i}, function: "H:count_active"}}'
+                         for i in range(6))
+    path = spec(tmp_path, f"""workflows:
+  w:
+    max_concurrency: {limit}
+    steps:
+      - parallel:
+          name: p
+          steps:
+{branches}
+""")
+    output = agno_dsl.run(path)
+    assert output.status == "completed"
+    assert helpers.PEAK == limit  # never more, and the limit is actually used
+
+
+def test_cli_max_concurrency_overrides_the_spec(tmp_path: Path) -> None:
+    helpers.reset(1)
+    branches = "\n".join(f'            - {{name: s{i}, function: "H:count_active"}}'
+                         for i in range(4))
+    path = spec(tmp_path, f"""workflows:
+  w:
+    max_concurrency: 4
+    steps:
+      - parallel:
+          steps:
+{branches}
+""")
+    assert run_cli(["run", str(path), "--max-concurrency", "1"]).exit_code == 0
+    assert helpers.PEAK == 1
+
+
+def test_model_error_fails_the_run_with_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("""version: 1
+models:
+  fake: {provider: scripted, responses: [{error: rate limited}]}
+agents:
+  a: {model: fake}
+workflows:
+  w:
+    steps:
+      - {name: first, agent: a}
+""")
+    events = tmp_path / "e.jsonl"
+    result = run_cli(["run", str(path), "hi", "--events", str(events)])
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: {path}:9:9: step 'first' failed: "
+                             "ModelProviderError: rate limited\n")
+    names = [e["event"] for e in read_events(events)]
+    assert names == ["WorkflowStarted", "StepStarted", "RunStarted", "RunError", "StepError",
+                     "WorkflowError"]
+
+
+def test_function_error_names_the_step(tmp_path: Path) -> None:
+    path = spec(tmp_path, 'workflows:\n  w:\n    steps:\n      - {name: s, function: "H:boom"}\n')
+    result = run_cli(["run", str(path), "x"])
+    assert result.exit_code == 1
+    assert result.stderr.endswith("step 's' failed: ValueError: the function broke\n")
+    assert "Traceback" not in result.output
+
+
+def test_timeout(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("""version: 1
+models:
+  slow: {provider: scripted, responses: [{content: late, delay: 5s}]}
+agents:
+  a: {model: slow}
+workflows:
+  w:
+    steps: [{name: s, agent: a, timeout: 50ms}]
+""")
+    output = agno_dsl.run(path, "x")
+    assert output.status == "failed"
+    assert output.error.endswith("step 's' failed: timed out after 0.05s")
+
+
+def test_retries_then_success_and_retries_exhausted(tmp_path: Path, monkeypatch) -> None:
+    counter = tmp_path / "calls"
+    monkeypatch.setenv("AGNO_DSL_TEST_COUNTER", str(counter))
+    body = 'workflows:\n  w:\n    steps:\n      - {{name: s, function: "H:flaky", input: "{n}", ' \
+           'retries: 2, retry_delay: 0s}}\n'
+    output = agno_dsl.run(spec(tmp_path, body.format(n=3)))
+    assert output.status == "completed" and output.content == "ok after 3"
+    counter.unlink()
+    output = agno_dsl.run(spec(tmp_path, body.format(n=4)))
+    assert output.status == "failed"
+    assert "RuntimeError: attempt 3 failed" in output.error
+    assert counter.read_text() == "3"  # one try + two retries
+
+
+def test_on_error_continue_records_and_goes_on(tmp_path: Path) -> None:
+    path = spec(tmp_path, """workflows:
+  w:
+    steps:
+      - {name: before, agent: echo}
+      - {name: bad, function: "H:boom", on_error: continue}
+      - {name: after, agent: echo}
+""")
+    output = agno_dsl.run(path, "hello")
+    assert output.status == "completed"
+    assert output.content == "hello"  # a failed step does not become `previous`
+    bad = output.step_results[1]
+    assert (bad.step_name, bad.success, bad.error) == ("bad", False,
+                                                       "ValueError: the function broke")
+
+
+def test_failure_cancels_running_siblings(tmp_path: Path, monkeypatch) -> None:
+    marker = tmp_path / "marker"
+    monkeypatch.setenv("AGNO_DSL_TEST_COUNTER", str(marker))
+    path = spec(tmp_path, """workflows:
+  w:
+    steps:
+      - parallel:
+          steps:
+            - {name: slow, function: "H:slow_then_mark"}
+            - {name: fast, function: "H:fail_fast"}
+""")
+    started = time.perf_counter()
+    output = agno_dsl.run(path)
+    assert output.status == "failed" and output.failed_step == "fast"
+    assert not marker.exists()  # the slow branch was cancelled, not finished
+    assert time.perf_counter() - started < 1.5
+
+
+def test_api_cancel_reports_cancelled_event(tmp_path: Path) -> None:
+    path = spec(tmp_path, 'workflows:\n  w:\n    steps:\n      - {name: s, function: '
+                          '"H:slow_then_mark"}\n')
+    events: list[str] = []
+
+    async def main() -> None:
+        task = asyncio.create_task(agno_dsl.arun(path, on_event=lambda e: events.append(e.event)))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    os.environ["AGNO_DSL_TEST_COUNTER"] = str(tmp_path / "never")
+    asyncio.run(main())
+    assert events == ["WorkflowStarted", "StepStarted", "WorkflowCancelled"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_cli_interrupt_exits_130(tmp_path: Path, signum: int) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("""version: 1
+models:
+  slow: {provider: scripted, responses: [{content: late, delay: 30s}]}
+agents:
+  a: {model: slow}
+workflows:
+  w:
+    steps: [{name: s, agent: a}]
+""")
+    events = tmp_path / "e.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agno_dsl.cli", "run", str(path), "x", "--events", str(events)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not (events.exists() and "RunStarted" in
+                                               events.read_text()):
+        time.sleep(0.05)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert "cancelled" in stderr and "Traceback" not in stderr
+    assert read_events(events)[-1]["event"] == "WorkflowCancelled"
