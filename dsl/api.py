@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from .errors import Problem, SpecError
 from .loader import Document, load_document
@@ -14,7 +14,7 @@ from .schemas.events import Event
 from .schemas.outputs import RunOutput, WorkflowRunOutput
 from .schemas.spec import Spec
 
-Target = str | os.PathLike[str] | Spec
+Target: TypeAlias = str | os.PathLike[str] | Spec
 
 
 class UsageError(Exception):
@@ -36,12 +36,19 @@ def _document(target: Target) -> Document:
     return load_document(target)
 
 
-def choose_target(document: Document, workflow: str | None = None, agent: str | None = None,
-                  team: str | None = None) -> tuple[str, str]:
+def choose_target(
+    document: Document,
+    workflow: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+) -> tuple[str, str]:
     """('workflow' | 'agent' | 'team', name) of what to run."""
     spec = document.spec
-    chosen = [(kind, name) for kind, name in (("workflow", workflow), ("agent", agent),
-                                              ("team", team)) if name is not None]
+    chosen = [
+        (kind, name)
+        for kind, name in (("workflow", workflow), ("agent", agent), ("team", team))
+        if name is not None
+    ]
     if len(chosen) > 1:
         raise UsageError("name one of --workflow, --agent, --team")
     if chosen:
@@ -55,8 +62,10 @@ def choose_target(document: Document, workflow: str | None = None, agent: str | 
         if len(known) == 1 and (kind == "workflow" or not spec.workflows):
             return kind, known[0]
         if len(known) > 1:
-            raise UsageError(f"the spec has {len(known)} {kind}s ({', '.join(known)}); "
-                             f"choose one with --{kind} NAME")
+            raise UsageError(
+                f"the spec has {len(known)} {kind}s ({', '.join(known)}); "
+                f"choose one with --{kind} NAME"
+            )
     raise UsageError("the spec defines no workflow, team or agent to run")
 
 
@@ -83,12 +92,19 @@ def model_overrides(document: Document, overrides: dict[str, str] | None) -> dic
     return models
 
 
-async def arun(target: Target, input: Any = None, *, workflow: str | None = None,
-               agent: str | None = None, team: str | None = None,
-               session_id: str | None = None, max_concurrency: int | None = None,
-               models: dict[str, str] | None = None, run_id: str | None = None,
-               on_event: Callable[[Event], None] | None = None,
-               ) -> WorkflowRunOutput | RunOutput:
+async def arun(
+    target: Target,
+    input: Any = None,
+    *,
+    workflow: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+    session_id: str | None = None,
+    max_concurrency: int | None = None,
+    models: dict[str, str] | None = None,
+    run_id: str | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> WorkflowRunOutput | RunOutput:
     """Run a workflow (or an agent) of a spec and return its output.
 
     Run-time failures are reported in the output's `status` and `error`;
@@ -103,14 +119,32 @@ async def arun(target: Target, input: Any = None, *, workflow: str | None = None
     listeners = [on_event] if on_event is not None else []
     if kind == "workflow":
         plan = compiler.workflow(name)
-        return await execute_workflow(plan, input, models=compiler.models, listeners=listeners,
-                                      session_id=session_id, max_concurrency=max_concurrency,
-                                      run_id=run_id)
+        return await execute_workflow(
+            plan,
+            input,
+            models=compiler.models,
+            listeners=listeners,
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            run_id=run_id,
+        )
     if kind == "agent":
-        return await execute_agent(compiler.agent(name), input, models=compiler.models,
-                                   listeners=listeners, session_id=session_id, run_id=run_id)
-    raise SpecError([Problem("running a team needs the team runtime, which this release "
-                             "does not have yet", document.locate(("teams", name), key=True))])
+        return await execute_agent(
+            compiler.agent(name),
+            input,
+            models=compiler.models,
+            listeners=listeners,
+            session_id=session_id,
+            run_id=run_id,
+        )
+    raise SpecError(
+        [
+            Problem(
+                "running a team needs the team runtime, which this release does not have yet",
+                document.locate(("teams", name), key=True),
+            )
+        ]
+    )
 
 
 def run(target: Target, input: Any = None, **options: Any) -> WorkflowRunOutput | RunOutput:

@@ -51,8 +51,9 @@ class Checker:
 
     # --- helpers -----------------------------------------------------------------
 
-    def problem(self, message: str, path: YamlPath, *, key: bool = False,
-                hint: str | None = None) -> None:
+    def problem(
+        self, message: str, path: YamlPath, *, key: bool = False, hint: str | None = None
+    ) -> None:
         self.problems.append(Problem(message, self.locate(path, key=key), hint))
 
     def check_reference(self, what: str, name: str, known: Iterable[str], path: YamlPath) -> bool:
@@ -73,20 +74,26 @@ class Checker:
         except SchemaError as exc:
             self.problem(f"not a valid JSON Schema: {exc.message}", (*path, *exc.path))
 
-    def check_template(self, source: str, path: YamlPath, allowed: frozenset[str], *,
-                       expression: bool) -> tuple[str, ...] | None:
+    def check_template(
+        self, source: str, path: YamlPath, allowed: frozenset[str], *, expression: bool
+    ) -> tuple[str, ...] | None:
         """Check one template; return the step names it reads, or None when broken."""
         analysis = self.compiler.analyze(source, expression=expression)
         kind = "expression" if expression else "template"
         if analysis.error:
-            where = f" (line {analysis.error_line} of the template)" if analysis.error_line > 1 else ""
+            where = (
+                f" (line {analysis.error_line} of the template)" if analysis.error_line > 1 else ""
+            )
             self.problem(f"invalid {kind}: {analysis.error}{where}", path)
             return None
         for name in sorted(analysis.free_names - allowed):
             guess = suggest(name, allowed)
             hint = f"did you mean '{guess}'?" if guess else None
-            self.problem(f"unknown name '{name}' in {kind}; available here: "
-                         f"{', '.join(sorted(allowed))}", path, hint=hint)
+            self.problem(
+                f"unknown name '{name}' in {kind}; available here: {', '.join(sorted(allowed))}",
+                path,
+                hint=hint,
+            )
         return analysis.step_refs
 
     # --- sections ----------------------------------------------------------------
@@ -106,8 +113,10 @@ class Checker:
                 try:
                     re.compile(response.match)
                 except re.error as exc:
-                    self.problem(f"invalid regular expression in match: {exc}",
-                                 ("models", name, "responses", index, "match"))
+                    self.problem(
+                        f"invalid regular expression in match: {exc}",
+                        ("models", name, "responses", index, "match"),
+                    )
 
     def _check_runner(self, section: str, name: str) -> None:
         runner = getattr(self.spec, section)[name]
@@ -117,50 +126,72 @@ class Checker:
             self.check_reference("model", runner.model, self.spec.models, (*path, "model"))
         elif model is None:
             what = "agent" if section == "agents" else "team"
-            self.problem(f"{what} '{name}' has no model", path, key=True,
-                         hint="set model: here or defaults: {model: NAME}")
+            self.problem(
+                f"{what} '{name}' has no model",
+                path,
+                key=True,
+                hint="set model: here or defaults: {model: NAME}",
+            )
         for index, tool in enumerate(runner.tools):
             self.check_reference("tool", tool, self.spec.tools, (*path, "tools", index))
         instructions = runner.instructions
         texts = [instructions] if isinstance(instructions, str) else instructions or []
         for index, text in enumerate(texts):
-            text_path = (*path, "instructions") if isinstance(instructions, str) else (
-                *path, "instructions", index)
+            text_path = (
+                (*path, "instructions")
+                if isinstance(instructions, str)
+                else (*path, "instructions", index)
+            )
             if "{{" in text or "{%" in text:
-                refs = self.check_template(text, text_path, AGENT_NAMES | {"steps"},
-                                           expression=False)
+                refs = self.check_template(
+                    text, text_path, AGENT_NAMES | {"steps"}, expression=False
+                )
                 if refs:
-                    self.problem("instructions cannot read steps; pass step outputs with a "
-                                 "step's input: template", text_path)
+                    self.problem(
+                        "instructions cannot read steps; pass step outputs with a "
+                        "step's input: template",
+                        text_path,
+                    )
         self.check_schema(runner.output_schema, (*path, "output_schema"))
         self.check_schema(runner.input_schema, (*path, "input_schema"))
         if section == "teams":
             members = set(self.spec.agents) | set(self.spec.teams)
             for index, member in enumerate(runner.members):
-                self.check_reference("agent or team", member, members,
-                                     (*path, "members", index))
+                self.check_reference("agent or team", member, members, (*path, "members", index))
                 if member == name:
-                    self.problem(f"team '{name}' lists itself as a member",
-                                 (*path, "members", index))
+                    self.problem(
+                        f"team '{name}' lists itself as a member", (*path, "members", index)
+                    )
         for clash in set(self.spec.agents) & set(self.spec.teams) & {name}:
             self.problem(f"'{clash}' is both an agent and a team; rename one", path, key=True)
 
     def _check_team_cycles(self) -> None:
-        edges = {name: [m for m in team.members if m in self.spec.teams and m != name]
-                 for name, team in self.spec.teams.items()}
+        edges = {
+            name: [m for m in team.members if m in self.spec.teams and m != name]
+            for name, team in self.spec.teams.items()
+        }
         for cycle in _cycles(edges):
-            self.problem("teams contain each other: " + " → ".join([*cycle, cycle[0]]),
-                         ("teams", cycle[0]), key=True)
+            self.problem(
+                "teams contain each other: " + " → ".join([*cycle, cycle[0]]),
+                ("teams", cycle[0]),
+                key=True,
+            )
 
     def _check_workflow_cycles(self) -> None:
         edges = {
-            name: [step.step.workflow for step in self.outlines[name].walk()
-                   if step.kind == "workflow" and step.step.workflow in self.spec.workflows]
+            name: [
+                step.step.workflow
+                for step in self.outlines[name].walk()
+                if step.kind == "workflow" and step.step.workflow in self.spec.workflows
+            ]
             for name in self.outlines
         }
         for cycle in _cycles(edges):
-            self.problem("workflows run each other in a cycle: " + " → ".join([*cycle, cycle[0]]),
-                         ("workflows", cycle[0]), key=True)
+            self.problem(
+                "workflows run each other in a cycle: " + " → ".join([*cycle, cycle[0]]),
+                ("workflows", cycle[0]),
+                key=True,
+            )
 
 
 def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
@@ -198,8 +229,14 @@ class _WorkflowChecker:
         output_path = (*self.outline.path, "output")
         available = self.all_names - set(self.foreach_owner)
         for sub_path, text in template_strings(workflow.output):
-            self._check_refs(text, (*output_path, *sub_path), available, WORKFLOW_NAMES,
-                             owner=None, expression=False)
+            self._check_refs(
+                text,
+                (*output_path, *sub_path),
+                available,
+                WORKFLOW_NAMES,
+                owner=None,
+                expression=False,
+            )
         self.parent.check_schema(workflow.input_schema, (*self.outline.path, "input_schema"))
 
     def _check_names(self) -> None:
@@ -213,30 +250,46 @@ class _WorkflowChecker:
                 options = step.options
                 if step.name in first_seen and step.explicit_name:
                     earlier = self.parent.locate(first_seen[step.name].path)
-                    self.parent.problem(f"duplicate step name '{step.name}' (also at line "
-                                        f"{earlier.line})", (*step.options_path, "name"),
-                                        hint="step names are unique within a workflow")
+                    self.parent.problem(
+                        f"duplicate step name '{step.name}' (also at line {earlier.line})",
+                        (*step.options_path, "name"),
+                        hint="step names are unique within a workflow",
+                    )
                 first_seen.setdefault(step.name, step)
                 self.all_names.add(step.name)
                 self._check_leaf(step)
                 if options.needs is not None and not (self.outline.is_graph and step is top):
-                    self.parent.problem("needs: only applies to the nodes of a graph: workflow",
-                                        (*step.options_path, "needs"), key=True,
-                                        hint="steps: run in order already")
-                if (self.outline.is_graph and step is top and options.name is not None
-                        and options.name != step.name):
-                    self.parent.problem(f"graph node '{step.name}' has name '{options.name}'; "
-                                        "the key is the node's name",
-                                        (*step.options_path, "name"), key=True,
-                                        hint="remove name:")
+                    self.parent.problem(
+                        "needs: only applies to the nodes of a graph: workflow",
+                        (*step.options_path, "needs"),
+                        key=True,
+                        hint="steps: run in order already",
+                    )
+                if (
+                    self.outline.is_graph
+                    and step is top
+                    and options.name is not None
+                    and options.name != step.name
+                ):
+                    self.parent.problem(
+                        f"graph node '{step.name}' has name '{options.name}'; "
+                        "the key is the node's name",
+                        (*step.options_path, "name"),
+                        key=True,
+                        hint="remove name:",
+                    )
 
     def _check_leaf(self, step: OutlineStep) -> None:
-        sections = {"agent": self.spec.agents, "team": self.spec.teams,
-                    "workflow": self.spec.workflows}
+        sections = {
+            "agent": self.spec.agents,
+            "team": self.spec.teams,
+            "workflow": self.spec.workflows,
+        }
         if step.kind in sections:
             target = getattr(step.step, step.kind)
-            self.parent.check_reference(step.kind, target, sections[step.kind],
-                                        (*step.path, step.kind))
+            self.parent.check_reference(
+                step.kind, target, sections[step.kind], (*step.path, step.kind)
+            )
 
     def _check_graph(self) -> None:
         import networkx as nx
@@ -255,8 +308,9 @@ class _WorkflowChecker:
         self.outline.dependencies = self.graph_edges
         graph = nx.DiGraph()
         graph.add_nodes_from(nodes)
-        graph.add_edges_from((need, node) for node, needs in self.graph_edges.items()
-                             for need in needs)
+        graph.add_edges_from(
+            (need, node) for node, needs in self.graph_edges.items() for need in needs
+        )
         try:
             cycle = nx.find_cycle(graph)
         except nx.NetworkXNoCycle:
@@ -264,31 +318,45 @@ class _WorkflowChecker:
         names = [edge[0] for edge in cycle]
         start = names.index(min(names))
         names = names[start:] + names[:start]
-        self.parent.problem("dependency cycle: " + " → ".join([*names, names[0]]),
-                            (*self.outline.path, "graph", names[0]), key=True,
-                            hint="needs: and the steps a template reads must not form a loop")
+        self.parent.problem(
+            "dependency cycle: " + " → ".join([*names, names[0]]),
+            (*self.outline.path, "graph", names[0]),
+            key=True,
+            hint="needs: and the steps a template reads must not form a loop",
+        )
 
     def _names_inside(self, step: OutlineStep) -> set[str]:
         if step.kind == "foreach":
             return set()
-        return {inner.name for branch in step.branches for s in branch.steps
-                for inner in [s, *s.walk()] if inner.name not in self.foreach_owner}
+        return {
+            inner.name
+            for branch in step.branches
+            for s in branch.steps
+            for inner in [s, *s.walk()]
+            if inner.name not in self.foreach_owner
+        }
 
-    def _check_list(self, steps: list[OutlineStep], available: set[str],
-                    allowed: frozenset[str]) -> None:
+    def _check_list(
+        self, steps: list[OutlineStep], available: set[str], allowed: frozenset[str]
+    ) -> None:
         done = set(available)
         for step in steps:
             self._check_step(step, done, allowed)
             done |= {step.name} | self._names_inside(step)
 
-    def _check_step(self, step: OutlineStep, available: set[str],
-                    allowed: frozenset[str]) -> None:
+    def _check_step(self, step: OutlineStep, available: set[str], allowed: frozenset[str]) -> None:
         block = step.block
         opts_path = step.options_path
         if block is None:
             for sub_path, text in template_strings(getattr(step.step, "input", None)):
-                self._check_refs(text, (*step.path, "input", *sub_path), available, allowed,
-                                 owner=step, expression=False)
+                self._check_refs(
+                    text,
+                    (*step.path, "input", *sub_path),
+                    available,
+                    allowed,
+                    owner=step,
+                    expression=False,
+                )
         elif isinstance(block, ConditionBlock):
             self._check_refs(block.if_, (*opts_path, "if"), available, allowed, owner=step)
         elif isinstance(block, RouterBlock):
@@ -306,12 +374,24 @@ class _WorkflowChecker:
         if isinstance(block, LoopBlock) and block.until is not None:
             self._check_refs(block.until, (*opts_path, "until"), after, inner_allowed, owner=step)
         if step.options.stop_if is not None:
-            self._check_refs(step.options.stop_if, (*opts_path, "stop_if"), after,
-                             allowed | {"output"}, owner=step)
+            self._check_refs(
+                step.options.stop_if,
+                (*opts_path, "stop_if"),
+                after,
+                allowed | {"output"},
+                owner=step,
+            )
 
-    def _check_refs(self, source: str, path: YamlPath, available: set[str],
-                    allowed: frozenset[str], *, owner: OutlineStep | None,
-                    expression: bool = True) -> None:
+    def _check_refs(
+        self,
+        source: str,
+        path: YamlPath,
+        available: set[str],
+        allowed: frozenset[str],
+        *,
+        owner: OutlineStep | None,
+        expression: bool = True,
+    ) -> None:
         refs = self.parent.check_template(source, path, allowed, expression=expression)
         for ref in refs or ():
             if ref in available:
@@ -320,15 +400,22 @@ class _WorkflowChecker:
                 continue
             if ref not in self.all_names:
                 self.parent.problem(unknown_name_message("step", ref, self.all_names), path)
-            elif ref in self.foreach_owner and (owner is None or owner.name not in
-                                                 self._foreach_scope(ref)):
+            elif ref in self.foreach_owner and (
+                owner is None or owner.name not in self._foreach_scope(ref)
+            ):
                 loop = self.foreach_owner[ref]
-                self.parent.problem(f"step '{ref}' runs once per item inside foreach "
-                                    f"'{loop}'", path, hint=f"read steps.{loop}.output")
+                self.parent.problem(
+                    f"step '{ref}' runs once per item inside foreach '{loop}'",
+                    path,
+                    hint=f"read steps.{loop}.output",
+                )
             else:
                 who = f"step '{owner.name}'" if owner else "this"
-                self.parent.problem(f"steps.{ref} has not run yet when {who} is evaluated",
-                                    path, hint="a step can only read steps that finish before it")
+                self.parent.problem(
+                    f"steps.{ref} has not run yet when {who} is evaluated",
+                    path,
+                    hint="a step can only read steps that finish before it",
+                )
 
     def _foreach_scope(self, ref: str) -> set[str]:
         loop = self.foreach_owner[ref]

@@ -31,8 +31,9 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {type(exc).__name__}: {exc} (run with --debug for details)",
-                       err=True)
+            click.echo(
+                f"error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
+            )
             sys.exit(EXIT_FAILED)
 
 
@@ -74,9 +75,11 @@ def validate(files: tuple[str, ...]) -> None:
                 click.echo(str(problem), err=True)
             continue
         spec = document.spec
-        counts = ", ".join(f"{len(getattr(spec, s))} {s}" for s in ("workflows", "agents",
-                                                                        "teams", "models")
-                           if getattr(spec, s))
+        counts = ", ".join(
+            f"{len(getattr(spec, s))} {s}"
+            for s in ("workflows", "agents", "teams", "models")
+            if getattr(spec, s)
+        )
         click.echo(f"{file}: valid ({counts or 'no definitions'})")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
@@ -97,8 +100,14 @@ def schema(output: str | None) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
-              show_default=True, help="Diagram language.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Diagram language.",
+)
 @click.option("--workflow", "-w", help="Draw only this workflow.")
 def graph(file: str, fmt: str, workflow: str | None) -> None:
     """Draw the workflows of a spec; blocks are drawn as subgraphs."""
@@ -110,8 +119,9 @@ def graph(file: str, fmt: str, workflow: str | None) -> None:
         if workflow not in document.outlines:
             from .schemas.base import unknown_name_message
 
-            raise click.UsageError(unknown_name_message("workflow", workflow,
-                                                        set(document.outlines)))
+            raise click.UsageError(
+                unknown_name_message("workflow", workflow, set(document.outlines))
+            )
         outlines = [document.outlines[workflow]]
     if not outlines:
         raise click.UsageError(f"{file} defines no workflows")
@@ -120,8 +130,14 @@ def graph(file: str, fmt: str, workflow: str | None) -> None:
 
 @main.command()
 @click.argument("template", type=click.Choice(STARTERS), default="workflow")
-@click.option("--output", "-o", default="agno.yaml", show_default=True,
-              type=click.Path(dir_okay=False), help="Spec file to write.")
+@click.option(
+    "--output",
+    "-o",
+    default="agno.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Spec file to write.",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(template: str, output: str, force: bool) -> None:
     """Write a starter spec (and its JSON Schema for editors) that validates and runs."""
@@ -189,23 +205,48 @@ def _print_content(content: Any) -> None:
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("message", required=False)
-@click.option("-i", "--input", "pairs", multiple=True, metavar="KEY=VALUE",
-              help="An input field (values are parsed as JSON when they can be).")
+@click.option(
+    "-i",
+    "--input",
+    "pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An input field (values are parsed as JSON when they can be).",
+)
 @click.option("--input-file", type=click.Path(dir_okay=False), help="JSON file with the input.")
 @click.option("--workflow", "-w", help="Workflow to run.")
 @click.option("--agent", "-a", help="Agent to run.")
 @click.option("--team", "-t", help="Team to run.")
 @click.option("--session", "session_id", help="Session id (history and state).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run output as JSON.")
-@click.option("--events", "events_path", type=click.Path(dir_okay=False),
-              help="Write every event to this JSON Lines file.")
-@click.option("--model", "model_overrides", multiple=True, metavar="NAME=PROVIDER:ID",
-              help="Replace a model of the spec for this run.")
+@click.option(
+    "--events",
+    "events_path",
+    type=click.Path(dir_okay=False),
+    help="Write every event to this JSON Lines file.",
+)
+@click.option(
+    "--model",
+    "model_overrides",
+    multiple=True,
+    metavar="NAME=PROVIDER:ID",
+    help="Replace a model of the spec for this run.",
+)
 @click.option("--max-concurrency", type=click.IntRange(min=1), help="Most steps at once.")
-def run(file: str, message: str | None, pairs: tuple[str, ...], input_file: str | None,
-        workflow: str | None, agent: str | None, team: str | None, session_id: str | None,
-        as_json: bool, events_path: str | None, model_overrides: tuple[str, ...],
-        max_concurrency: int | None) -> None:
+def run(
+    file: str,
+    message: str | None,
+    pairs: tuple[str, ...],
+    input_file: str | None,
+    workflow: str | None,
+    agent: str | None,
+    team: str | None,
+    session_id: str | None,
+    as_json: bool,
+    events_path: str | None,
+    model_overrides: tuple[str, ...],
+    max_concurrency: int | None,
+) -> None:
     """Run a workflow, agent or team of FILE."""
     import asyncio
 
@@ -245,10 +286,18 @@ def run(file: str, message: str | None, pairs: tuple[str, ...], input_file: str 
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, task.cancel)
         document.spec._document = document
-        return await arun(document.spec, value, workflow=workflow,
-                          agent=agent, team=team, session_id=session_id,
-                          max_concurrency=max_concurrency, models=overrides, run_id=run_id,
-                          on_event=on_event)
+        return await arun(
+            document.spec,
+            value,
+            workflow=workflow,
+            agent=agent,
+            team=team,
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=overrides,
+            run_id=run_id,
+            on_event=on_event,
+        )
 
     try:
         if live is not None:

@@ -66,20 +66,25 @@ class Compiler:
         model_name = agent.model or defaults.model
         assert model_name is not None  # the checker guarantees a model
         if agent.tools:
-            raise self.fail(f"agent '{name}' uses tools, which this release cannot run yet",
-                            (*path, "tools"), "remove tools: or use a function step")
+            raise self.fail(
+                f"agent '{name}' uses tools, which this release cannot run yet",
+                (*path, "tools"),
+                "remove tools: or use a function step",
+            )
         for key in ("pre_hooks", "post_hooks", "guardrails"):
             if getattr(agent, key):
-                raise self.fail(f"{key}: is not supported by this release's runtime yet",
-                                (*path, key))
+                raise self.fail(
+                    f"{key}: is not supported by this release's runtime yet", (*path, key)
+                )
         texts = agent.instructions
         instructions = [texts] if isinstance(texts, str) else list(texts or [])
         return AgentPlan(
             name=name,
             model=ModelRef(name=model_name, config=self.models[model_name]),
             description=agent.description,
-            instructions=tuple(self._template(text, (*path, "instructions"))
-                               for text in instructions),
+            instructions=tuple(
+                self._template(text, (*path, "instructions")) for text in instructions
+            ),
             expected_output=agent.expected_output,
             additional_context=agent.additional_context,
             output_schema=agent.output_schema,
@@ -106,18 +111,24 @@ class Compiler:
         nodes = [self._node(step) for step in outline.steps]
         if outline.is_graph:
             index = {step.name: i for i, step in enumerate(outline.steps)}
-            needs = [sorted(index[dep] for dep in outline.dependencies.get(step.name, ()))
-                     for step in outline.steps]
+            needs = [
+                sorted(index[dep] for dep in outline.dependencies.get(step.name, ()))
+                for step in outline.steps
+            ]
             body = Plan.graph(nodes, needs)
         else:
             body = Plan.chain(nodes)
         path: YamlPath = ("workflows", name)
         output = None
         if workflow.output is not None:
-            output = self.document.compiler.compile_value(workflow.output,
-                                                          self.where((*path, "output")))
+            output = self.document.compiler.compile_value(
+                workflow.output, self.where((*path, "output"))
+            )
         return WorkflowPlan(
-            name=name, body=body, output=output, input_schema=workflow.input_schema,
+            name=name,
+            body=body,
+            output=output,
+            input_schema=workflow.input_schema,
             input_schema_where=self.where((*path, "input_schema")),
             max_concurrency=workflow.max_concurrency or self.spec.defaults.max_concurrency,
             session_state=workflow.session_state,
@@ -153,10 +164,16 @@ class Compiler:
         options = step.options
         for key in ("confirm", "input_required"):
             if getattr(options, key) is not None:
-                raise self.fail(f"{key}: needs the human-in-the-loop runtime, which this "
-                                "release does not have yet", (*step.options_path, key))
-        common: dict[str, Any] = {"name": step.name, "where": self.where(step.path),
-                                  "policy": self._policy(step)}
+                raise self.fail(
+                    f"{key}: needs the human-in-the-loop runtime, which this "
+                    "release does not have yet",
+                    (*step.options_path, key),
+                )
+        common: dict[str, Any] = {
+            "name": step.name,
+            "where": self.where(step.path),
+            "policy": self._policy(step),
+        }
         kind = step.kind
         if kind == "agent":
             return AgentNode(agent=self.agent(step.step.agent), input=self._input(step), **common)
@@ -164,32 +181,49 @@ class Compiler:
             return self._function_node(step, common)
         if kind == "workflow":
             target = step.step.workflow
-            return WorkflowNode(workflow=lambda: self.workflow(target), input=self._input(step),
-                                **common)
+            return WorkflowNode(
+                workflow=lambda: self.workflow(target), input=self._input(step), **common
+            )
         if kind == "team":
-            raise self.fail("team steps are not supported by this release's runtime yet",
-                            (*step.path, "team"))
+            raise self.fail(
+                "team steps are not supported by this release's runtime yet", (*step.path, "team")
+            )
         block = step.block
         opts_path = step.options_path
         if kind == "parallel":
-            return ParallelNode(branches=tuple(self._chain(b.steps) for b in step.branches),
-                                **common)
+            return ParallelNode(
+                branches=tuple(self._chain(b.steps) for b in step.branches), **common
+            )
         if isinstance(block, ConditionBlock):
             branches = {b.label: self._chain(b.steps) for b in step.branches}
-            return ConditionNode(condition=self._expression(block.if_, (*opts_path, "if")),
-                                 then=branches["then"], otherwise=branches.get("else"), **common)
+            return ConditionNode(
+                condition=self._expression(block.if_, (*opts_path, "if")),
+                then=branches["then"],
+                otherwise=branches.get("else"),
+                **common,
+            )
         if isinstance(block, LoopBlock):
             until = self._expression(block.until, (*opts_path, "until")) if block.until else None
-            return LoopNode(body=self._chain(step.branches[0].steps), until=until,
-                            max_iterations=block.max_iterations, **common)
+            return LoopNode(
+                body=self._chain(step.branches[0].steps),
+                until=until,
+                max_iterations=block.max_iterations,
+                **common,
+            )
         if isinstance(block, RouterBlock):
-            return RouterNode(select=self._expression(block.select, (*opts_path, "select")),
-                              routes={b.label: self._chain(b.steps) for b in step.branches},
-                              **common)
+            return RouterNode(
+                select=self._expression(block.select, (*opts_path, "select")),
+                routes={b.label: self._chain(b.steps) for b in step.branches},
+                **common,
+            )
         if isinstance(block, ForeachBlock):
-            return ForeachNode(items=self._expression(block.items, (*opts_path, "items")),
-                               as_name=block.as_, max_concurrency=block.max_concurrency,
-                               step=self._node(step.branches[0].steps[0]), **common)
+            return ForeachNode(
+                items=self._expression(block.items, (*opts_path, "items")),
+                as_name=block.as_,
+                max_concurrency=block.max_concurrency,
+                step=self._node(step.branches[0].steps[0]),
+                **common,
+            )
         raise AssertionError(f"unknown step kind {kind}")
 
     def _function_node(self, step: OutlineStep, common: dict[str, Any]) -> FunctionNode:
@@ -199,8 +233,14 @@ class Compiler:
         except ConfigurationError as exc:
             raise self.fail(str(exc), (*step.path, "function")) from None
         is_async, arity = call_style(function)
-        return FunctionNode(function=function, import_path=import_path, input=self._input(step),
-                            is_async=is_async, takes_input=arity > 0, **common)
+        return FunctionNode(
+            function=function,
+            import_path=import_path,
+            input=self._input(step),
+            is_async=is_async,
+            takes_input=arity > 0,
+            **common,
+        )
 
     @property
     def base_dir(self) -> Path:

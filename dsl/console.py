@@ -8,9 +8,13 @@ from typing import Any
 
 from .schemas.events import Event
 
-_BLOCK_STARTS = {"ParallelExecutionStarted": "parallel", "ConditionExecutionStarted": "condition",
-                 "LoopExecutionStarted": "loop", "RouterExecutionStarted": "router",
-                 "ForeachExecutionStarted": "foreach"}
+_BLOCK_STARTS = {
+    "ParallelExecutionStarted": "parallel",
+    "ConditionExecutionStarted": "condition",
+    "LoopExecutionStarted": "loop",
+    "RouterExecutionStarted": "router",
+    "ForeachExecutionStarted": "foreach",
+}
 _BLOCK_ENDS = {name.replace("Started", "Completed") for name in _BLOCK_STARTS}
 
 
@@ -34,8 +38,9 @@ class LiveView:
 
         self.console = Console(stderr=True)
         self.rows: dict[str, _Row] = {}
-        self.live = Live(self._render(), console=self.console, refresh_per_second=12,
-                         transient=False)
+        self.live = Live(
+            self._render(), console=self.console, refresh_per_second=12, transient=False
+        )
 
     def __enter__(self) -> LiveView:
         self.live.__enter__()
@@ -52,8 +57,9 @@ class LiveView:
         if name is None:
             return
         if kind == "StepStarted" or kind in _BLOCK_STARTS:
-            self.rows[name] = _Row(name, extra.get("step_type") or _BLOCK_STARTS[kind],
-                                   started=time.perf_counter())
+            self.rows[name] = _Row(
+                name, extra.get("step_type") or _BLOCK_STARTS[kind], started=time.perf_counter()
+            )
         row = self.rows.get(name)
         if row is None:
             return

@@ -6,8 +6,13 @@ from dataclasses import dataclass, field
 
 from .outline import Outline, OutlineStep
 
-_BLOCK_LABELS = {"parallel": "parallel", "condition": "if", "loop": "loop",
-                 "router": "router", "foreach": "foreach"}
+_BLOCK_LABELS = {
+    "parallel": "parallel",
+    "condition": "if",
+    "loop": "loop",
+    "router": "router",
+    "foreach": "foreach",
+}
 
 
 @dataclass
@@ -33,8 +38,9 @@ def _block_label(step: OutlineStep) -> str:
     block = step.block
     detail = {
         "condition": lambda: f"if {block.if_}",
-        "loop": lambda: f"loop ≤ {block.max_iterations}" + (f" until {block.until}"
-                                                            if block.until else ""),
+        "loop": lambda: (
+            f"loop ≤ {block.max_iterations}" + (f" until {block.until}" if block.until else "")
+        ),
         "router": lambda: f"route by {block.select}",
         "foreach": lambda: f"foreach {block.as_} in {block.items}",
         "parallel": lambda: "parallel",
@@ -50,8 +56,7 @@ class _Drawer:
     def node_id(self, name: str) -> str:
         return f"{self.prefix}__{name}".replace("-", "_")
 
-    def draw_list(self, steps: list[OutlineStep], cluster: _Cluster,
-                  preds: list[str]) -> list[str]:
+    def draw_list(self, steps: list[OutlineStep], cluster: _Cluster, preds: list[str]) -> list[str]:
         for step in steps:
             preds = self.draw_step(step, cluster, preds)
         return preds

@@ -28,11 +28,15 @@ def interpolate(
     if isinstance(data, str):
         return _interpolate_string(data, env, locate(path), problems) if "${" in data else data
     if isinstance(data, dict):
-        return {key: interpolate(value, env, locate, problems, (*path, key))
-                for key, value in data.items()}
+        return {
+            key: interpolate(value, env, locate, problems, (*path, key))
+            for key, value in data.items()
+        }
     if isinstance(data, list):
-        return [interpolate(item, env, locate, problems, (*path, index))
-                for index, item in enumerate(data)]
+        return [
+            interpolate(item, env, locate, problems, (*path, index))
+            for index, item in enumerate(data)
+        ]
     return data
 
 
@@ -45,16 +49,26 @@ def _interpolate_string(
             return "${" + body + "}"
         variable = _VARIABLE.match(body)
         if not variable:
-            problems.append(Problem(f"malformed reference '${{{body}}}'", location,
-                                    "write ${NAME} or ${NAME:-default}"))
+            problems.append(
+                Problem(
+                    f"malformed reference '${{{body}}}'",
+                    location,
+                    "write ${NAME} or ${NAME:-default}",
+                )
+            )
             return match.group(0)
         name, default = variable.group(1), variable.group(2)
         if name in env:
             return env[name]
         if default is not None:
             return default
-        problems.append(Problem(f"environment variable {name} is not set", location,
-                                f"export {name}=... or write ${{{name}:-default}}"))
+        problems.append(
+            Problem(
+                f"environment variable {name} is not set",
+                location,
+                f"export {name}=... or write ${{{name}:-default}}",
+            )
+        )
         return match.group(0)
 
     return _REFERENCE.sub(replace, text)

@@ -86,9 +86,13 @@ class _Loader:
             return None
         if not isinstance(data, dict):
             what = "empty" if data is None else f"a {type(data).__name__}"
-            self.problems.append(Problem(f"a spec must be a mapping, this file is {what}",
-                                         Location(source_map.file, 1, 1),
-                                         "start with `version: 1`"))
+            self.problems.append(
+                Problem(
+                    f"a spec must be a mapping, this file is {what}",
+                    Location(source_map.file, 1, 1),
+                    "start with `version: 1`",
+                )
+            )
             return None
         interpolation_problems: list[Problem] = []
         data = interpolate(data, self.env, source_map.locate, interpolation_problems)
@@ -107,8 +111,9 @@ class _Loader:
                 document.origins[(section, name)] = source_map
         return self._merge_imports(document, stack + (path.resolve(),))
 
-    def _check_references_despite(self, exc: ValidationError, data: Any,
-                                  source_map: SourceMap) -> None:
+    def _check_references_despite(
+        self, exc: ValidationError, data: Any, source_map: SourceMap
+    ) -> None:
         """Report reference problems too when the only shape problems are unknown keys.
 
         Dropping an unknown key shifts no position, so the rest of the file can
@@ -141,14 +146,22 @@ class _Loader:
             where = document.root_map.locate(("imports", index))
             target = (document.path.parent / relative).resolve()
             if target in stack:
-                chain = " → ".join(display_path(p) for p in (*stack, target)
-                                   if p in stack[stack.index(target):] or p == target)
+                chain = " → ".join(
+                    display_path(p)
+                    for p in (*stack, target)
+                    if p in stack[stack.index(target) :] or p == target
+                )
                 self.problems.append(Problem(f"import cycle: {chain}", where))
                 ok = False
                 continue
             if not target.is_file():
-                self.problems.append(Problem(f"imported file '{relative}' does not exist", where,
-                                             "import paths are relative to the importing file"))
+                self.problems.append(
+                    Problem(
+                        f"imported file '{relative}' does not exist",
+                        where,
+                        "import paths are relative to the importing file",
+                    )
+                )
                 ok = False
                 continue
             imported = self.load_file(target, stack)
@@ -170,25 +183,36 @@ class _Loader:
         document.origins = origins
         return document
 
-    def _claim(self, merged: dict[str, dict[str, Any]],
-               origins: dict[tuple[str, str], SourceMap], section: str, name: str,
-               value: Any, origin: SourceMap) -> bool:
+    def _claim(
+        self,
+        merged: dict[str, dict[str, Any]],
+        origins: dict[tuple[str, str], SourceMap],
+        section: str,
+        name: str,
+        value: Any,
+        origin: SourceMap,
+    ) -> bool:
         key = (section, name)
         if key in origins:
             if origins[key] is origin:
                 return True  # the same file imported twice (a diamond): one definition
             first = origins[key].locate((section, name), key=True)
-            self.problems.append(Problem(
-                f"{section[:-1]} '{name}' is already defined at {first}",
-                origin.locate((section, name), key=True), "names must be unique across imports"))
+            self.problems.append(
+                Problem(
+                    f"{section[:-1]} '{name}' is already defined at {first}",
+                    origin.locate((section, name), key=True),
+                    "names must be unique across imports",
+                )
+            )
             return False
         merged[section][name] = value
         origins[key] = origin
         return True
 
 
-def _problems_from_validation(exc: ValidationError, data: Any,
-                              source_map: SourceMap) -> list[Problem]:
+def _problems_from_validation(
+    exc: ValidationError, data: Any, source_map: SourceMap
+) -> list[Problem]:
     problems = []
     for error in exc.errors():
         path, key_error = _data_path(error["loc"], data)
@@ -211,14 +235,21 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[YamlPath, bool]:
         if part == "[key]":
             key_error = True
             continue
-        if isinstance(node, dict) and part in node:
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
             path.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and ":" not in part \
-                and part not in PROVIDERS:
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and ":" not in part
+            and part not in PROVIDERS
+        ):
             path.append(part)  # a missing key: point at the mapping, name the key
             node = None
     return tuple(path), key_error

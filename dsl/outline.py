@@ -172,7 +172,9 @@ def _outline_step(
             )
     elif isinstance(block, LoopBlock):
         body_path = (*block_path, "steps")
-        node.branches.append(Branch("body", _outline_list(block.steps, body_path, namer), body_path))
+        node.branches.append(
+            Branch("body", _outline_list(block.steps, body_path, namer), body_path)
+        )
     elif isinstance(block, ConditionBlock):
         then_path = (*block_path, "then")
         node.branches.append(Branch("then", _outline_list(block.then, then_path, namer), then_path))
@@ -189,5 +191,7 @@ def _outline_step(
             )
     elif isinstance(block, ForeachBlock):
         step_path = (*block_path, "step")
-        node.branches.append(Branch("each", [_outline_step(block.step, step_path, namer)], step_path))
+        node.branches.append(
+            Branch("each", [_outline_step(block.step, step_path, namer)], step_path)
+        )
     return node

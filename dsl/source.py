@@ -82,7 +82,9 @@ class _Converter:
         return result
 
     @staticmethod
-    def _record(table: dict[YamlPath, tuple[int, int]], path: YamlPath, getter: Any, key: Any) -> None:
+    def _record(
+        table: dict[YamlPath, tuple[int, int]], path: YamlPath, getter: Any, key: Any
+    ) -> None:
         try:
             line, col = getter(key)
         except (KeyError, IndexError, TypeError):
@@ -121,8 +123,12 @@ def read_yaml(path: Path) -> tuple[Any, SourceMap]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise SpecError(
-                [Problem(f"file is {size:,} bytes; a spec may be at most {MAX_FILE_BYTES:,}",
-                         Location(shown, 1, 1))]
+                [
+                    Problem(
+                        f"file is {size:,} bytes; a spec may be at most {MAX_FILE_BYTES:,}",
+                        Location(shown, 1, 1),
+                    )
+                ]
             )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -68,7 +68,9 @@ class TemplateCompiler:
             return Analysis(error=exc.message or "syntax error", error_line=exc.lineno or 1)
         free = frozenset(meta.find_undeclared_variables(tree)) - self._globals
         refs: list[str] = []
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        found: Any
+        for found in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            node = found
             target = node.node
             if not (isinstance(target, nodes.Name) and target.name == "steps"):
                 continue
@@ -133,9 +135,13 @@ def template_strings(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple
     if isinstance(value, str):
         return [(path, value)] if is_template(value) else []
     if isinstance(value, dict):
-        return [found for key, item in value.items()
-                for found in template_strings(item, (*path, key))]
+        return [
+            found for key, item in value.items() for found in template_strings(item, (*path, key))
+        ]
     if isinstance(value, list):
-        return [found for index, item in enumerate(value)
-                for found in template_strings(item, (*path, index))]
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in template_strings(item, (*path, index))
+        ]
     return []

@@ -40,12 +40,19 @@ def as_message_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-async def run_agent(agent: AgentPlan, message: Any, ctx: RunContext, scope: Scope,
-                    step_name: str | None = None) -> RunOutput:
+async def run_agent(
+    agent: AgentPlan, message: Any, ctx: RunContext, scope: Scope, step_name: str | None = None
+) -> RunOutput:
     run_id = new_id()
     model = ctx.model(agent.model.name)
-    ctx.emit("RunStarted", agent_name=agent.name, step_name=step_name, agent_run_id=run_id,
-             model=model.id, model_provider=model.provider)
+    ctx.emit(
+        "RunStarted",
+        agent_name=agent.name,
+        step_name=step_name,
+        agent_run_id=run_id,
+        model=model.id,
+        model_provider=model.provider,
+    )
     started = time.perf_counter()
     messages: list[Message] = []
     system = system_message(agent, ctx.template_context(scope))
@@ -56,31 +63,60 @@ async def run_agent(agent: AgentPlan, message: Any, ctx: RunContext, scope: Scop
         response = await _call_with_retries(agent, model, messages)
         if response.tool_calls:
             names = ", ".join(call.name for call in response.tool_calls)
-            raise ConfigurationError(f"model asked for tool(s) {names}, but agent "
-                                     f"'{agent.name}' has no tools it can run")
+            raise ConfigurationError(
+                f"model asked for tool(s) {names}, but agent '{agent.name}' has no tools it can run"
+            )
         content = _checked_content(agent, response.content)
     except Exception as exc:
-        ctx.emit("RunError", agent_name=agent.name, step_name=step_name, agent_run_id=run_id,
-                 error=str(exc), error_type=type(exc).__name__)
+        ctx.emit(
+            "RunError",
+            agent_name=agent.name,
+            step_name=step_name,
+            agent_run_id=run_id,
+            error=str(exc),
+            error_type=type(exc).__name__,
+        )
         raise
     duration = time.perf_counter() - started
     tokens = response.input_tokens + response.output_tokens
     metrics = Metrics(
-        input_tokens=response.input_tokens, output_tokens=response.output_tokens,
-        total_tokens=tokens, duration=duration,
+        input_tokens=response.input_tokens,
+        output_tokens=response.output_tokens,
+        total_tokens=tokens,
+        duration=duration,
         time_to_first_token=response.time_to_first_token,
         tokens_per_second=(response.output_tokens / duration) if duration > 0 else None,
     )
     ctx.metrics.add_tokens(metrics)
     messages.append(Message(role="assistant", content=content))
-    ctx.emit("RunContent", agent_name=agent.name, step_name=step_name, agent_run_id=run_id,
-             content=content, content_type=content_type_of(content))
-    ctx.emit("RunCompleted", agent_name=agent.name, step_name=step_name, agent_run_id=run_id,
-             content=content, metrics=metrics.model_dump())
-    return RunOutput(run_id=run_id, agent_name=agent.name, session_id=ctx.session_id,
-                     parent_run_id=ctx.run_id, content=content,
-                     content_type=content_type_of(content), model=model.id,
-                     model_provider=model.provider, messages=messages, metrics=metrics)
+    ctx.emit(
+        "RunContent",
+        agent_name=agent.name,
+        step_name=step_name,
+        agent_run_id=run_id,
+        content=content,
+        content_type=content_type_of(content),
+    )
+    ctx.emit(
+        "RunCompleted",
+        agent_name=agent.name,
+        step_name=step_name,
+        agent_run_id=run_id,
+        content=content,
+        metrics=metrics.model_dump(),
+    )
+    return RunOutput(
+        run_id=run_id,
+        agent_name=agent.name,
+        session_id=ctx.session_id,
+        parent_run_id=ctx.run_id,
+        content=content,
+        content_type=content_type_of(content),
+        model=model.id,
+        model_provider=model.provider,
+        messages=messages,
+        metrics=metrics,
+    )
 
 
 async def _call_with_retries(agent: AgentPlan, model: Any, messages: list[Message]) -> Any:
@@ -88,11 +124,13 @@ async def _call_with_retries(agent: AgentPlan, model: Any, messages: list[Messag
     while True:
         try:
             if agent.timeout is None:
-                return await model.respond(messages, agent=agent.name,
-                                           output_schema=agent.output_schema)
+                return await model.respond(
+                    messages, agent=agent.name, output_schema=agent.output_schema
+                )
             async with asyncio.timeout(agent.timeout):
-                return await model.respond(messages, agent=agent.name,
-                                           output_schema=agent.output_schema)
+                return await model.respond(
+                    messages, agent=agent.name, output_schema=agent.output_schema
+                )
         except ModelProviderError:
             if attempt >= agent.retries:
                 raise
@@ -110,15 +148,17 @@ def _checked_content(agent: AgentPlan, content: Any) -> Any:
         except json.JSONDecodeError:
             raise OutputCheckError(
                 f"agent '{agent.name}' must answer with JSON matching its output_schema, "
-                f"got text: {value[:80]!r}") from None
+                f"got text: {value[:80]!r}"
+            ) from None
     from jsonschema import Draft202012Validator
 
-    errors = sorted(Draft202012Validator(agent.output_schema).iter_errors(value),
-                    key=lambda e: list(e.path))
+    errors = sorted(
+        Draft202012Validator(agent.output_schema).iter_errors(value), key=lambda e: list(e.path)
+    )
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.path) or "answer"
         raise OutputCheckError(
-            f"agent '{agent.name}' output does not match output_schema at {where}: "
-            f"{first.message}")
+            f"agent '{agent.name}' output does not match output_schema at {where}: {first.message}"
+        )
     return value

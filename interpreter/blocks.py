@@ -54,14 +54,18 @@ async def _gather_all(coroutines: list[Any]) -> list[Any]:
 
 async def run_parallel(runner: Runner, node: ParallelNode, scope: Scope) -> StepOutput:
     ctx = runner.ctx
-    ctx.emit("ParallelExecutionStarted", step_name=node.name,
-             parallel_step_count=len(node.branches))
+    ctx.emit(
+        "ParallelExecutionStarted", step_name=node.name, parallel_step_count=len(node.branches)
+    )
     results = await _gather_all([runner.run_plan(branch, scope) for branch in node.branches])
     outputs = [r for r in results if r is not None]
-    content = {branch.nodes[-1].name: (result.content if result is not None else None)
-               for branch, result in zip(node.branches, results, strict=True)}
-    ctx.emit("ParallelExecutionCompleted", step_name=node.name,
-             parallel_step_count=len(node.branches))
+    content = {
+        branch.nodes[-1].name: (result.content if result is not None else None)
+        for branch, result in zip(node.branches, results, strict=True)
+    }
+    ctx.emit(
+        "ParallelExecutionCompleted", step_name=node.name, parallel_step_count=len(node.branches)
+    )
     return _block_output(node, content, outputs)
 
 
@@ -72,13 +76,16 @@ async def run_condition(runner: Runner, node: ConditionNode, scope: Scope) -> St
     branch = node.then if result else node.otherwise
     if branch is None:
         skipped = len(node.then.nodes)
-        output = _block_output(node, f"Condition {node.name} not met - skipped {skipped} steps",
-                               [])
+        output = _block_output(node, f"Condition {node.name} not met - skipped {skipped} steps", [])
     else:
         last = await runner.run_plan(branch, scope)
         output = _block_output(node, last.content if last else None, [last] if last else [])
-    ctx.emit("ConditionExecutionCompleted", step_name=node.name, condition_result=result,
-             branch="then" if result else ("else" if branch is not None else None))
+    ctx.emit(
+        "ConditionExecutionCompleted",
+        step_name=node.name,
+        condition_result=result,
+        branch="then" if result else ("else" if branch is not None else None),
+    )
     return output
 
 
@@ -91,23 +98,37 @@ async def run_loop(runner: Runner, node: LoopNode, scope: Scope) -> StepOutput:
     while iteration < node.max_iterations and not ctx.stopped:
         iteration += 1
         loop_info = {"iteration": iteration, "max_iterations": node.max_iterations}
-        ctx.emit("LoopIterationStarted", step_name=node.name, iteration=iteration,
-                 max_iterations=node.max_iterations)
+        ctx.emit(
+            "LoopIterationStarted",
+            step_name=node.name,
+            iteration=iteration,
+            max_iterations=node.max_iterations,
+        )
         # agno: every iteration starts from the loop's own input.
         last = await runner.run_plan(node.body, scope.child(loop=loop_info))
         if last is not None:
             results.append(last)
         done = False
         if node.until is not None:
-            after = Scope(last, last.step_name if last else None, {**scope.locals,
-                                                                  "loop": loop_info})
+            after = Scope(
+                last, last.step_name if last else None, {**scope.locals, "loop": loop_info}
+            )
             done = bool(node.until.evaluate(ctx.template_context(after)))
-        ctx.emit("LoopIterationCompleted", step_name=node.name, iteration=iteration,
-                 max_iterations=node.max_iterations, should_continue=not done)
+        ctx.emit(
+            "LoopIterationCompleted",
+            step_name=node.name,
+            iteration=iteration,
+            max_iterations=node.max_iterations,
+            should_continue=not done,
+        )
         if done:
             break
-    ctx.emit("LoopExecutionCompleted", step_name=node.name, total_iterations=iteration,
-             max_iterations=node.max_iterations)
+    ctx.emit(
+        "LoopExecutionCompleted",
+        step_name=node.name,
+        total_iterations=iteration,
+        max_iterations=node.max_iterations,
+    )
     return _block_output(node, last.content if last else None, results)
 
 
@@ -116,12 +137,16 @@ async def run_router(runner: Runner, node: RouterNode, scope: Scope) -> StepOutp
     selected = node.select.evaluate(ctx.template_context(scope))
     names = [selected] if isinstance(selected, str) else selected
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise ExpressionError(f"{node.where}: router '{node.name}': select must give a route "
-                              f"name or a list of names, got {type(selected).__name__}")
+        raise ExpressionError(
+            f"{node.where}: router '{node.name}': select must give a route "
+            f"name or a list of names, got {type(selected).__name__}"
+        )
     for name in names:
         if name not in node.routes:
-            raise ExpressionError(f"{node.where}: router '{node.name}' selected unknown route "
-                                  f"'{name}'; routes: {', '.join(node.routes)}")
+            raise ExpressionError(
+                f"{node.where}: router '{node.name}' selected unknown route "
+                f"'{name}'; routes: {', '.join(node.routes)}"
+            )
     ctx.emit("RouterExecutionStarted", step_name=node.name, selected_steps=names)
     last: StepOutput | None = None
     results: list[StepOutput] = []
@@ -143,8 +168,9 @@ async def run_foreach(runner: Runner, node: ForeachNode, scope: Scope) -> StepOu
     if isinstance(items, tuple):
         items = list(items)
     if not isinstance(items, list):
-        raise ExpressionError(f"{node.where}: foreach '{node.name}': items must be a list, "
-                              f"got {type(items).__name__}")
+        raise ExpressionError(
+            f"{node.where}: foreach '{node.name}': items must be a list, got {type(items).__name__}"
+        )
     ctx.emit("ForeachExecutionStarted", step_name=node.name, item_count=len(items))
     limit = asyncio.Semaphore(node.max_concurrency) if node.max_concurrency else None
     inner = Plan.chain([node.step])

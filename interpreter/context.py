@@ -42,10 +42,18 @@ class Scope:
 class RunContext:
     """Everything shared by the steps of one run."""
 
-    def __init__(self, *, input: Any, workflow_name: str | None, session_id: str | None,
-                 models: dict[str, Any], listeners: list[Listener],
-                 max_concurrency: int | None, session_state: dict[str, Any] | None = None,
-                 run_id: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        input: Any,
+        workflow_name: str | None,
+        session_id: str | None,
+        models: dict[str, Any],
+        listeners: list[Listener],
+        max_concurrency: int | None,
+        session_state: dict[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> None:
         self.run_id = run_id or new_id()
         self.session_id = session_id
         self.workflow_name = workflow_name
@@ -69,8 +77,13 @@ class RunContext:
         if not self.listeners:
             return
         payload = Event.model_construct(
-            event=event, created_at=time.time(), run_id=self.run_id,
-            session_id=self.session_id, workflow_name=self.workflow_name, **fields)
+            event=event,
+            created_at=time.time(),
+            run_id=self.run_id,
+            session_id=self.session_id,
+            workflow_name=self.workflow_name,
+            **fields,
+        )
         for listener in self.listeners:
             listener(payload)
 
@@ -79,8 +92,11 @@ class RunContext:
     def record(self, output: StepOutput) -> None:
         name = output.step_name or ""
         self.step_outputs[name] = output
-        self.steps[name] = {"output": output.content, "success": output.success,
-                            "error": output.error}
+        self.steps[name] = {
+            "output": output.content,
+            "success": output.success,
+            "error": output.error,
+        }
 
     def template_context(self, scope: Scope, **extra: Any) -> dict[str, Any]:
         previous = scope.previous
@@ -88,7 +104,8 @@ class RunContext:
             "input": self.input,
             "steps": self.steps,
             "previous": {"output": previous.content, "name": scope.previous_name}
-            if previous is not None else {"output": None, "name": None},
+            if previous is not None
+            else {"output": None, "name": None},
             "state": self.state,
             "run": self.run_info,
         }
@@ -113,8 +130,9 @@ class RunContext:
     def executor(self) -> ThreadPoolExecutor:
         # Sync functions run here so they never block the event loop.
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=_SYNC_WORKERS,
-                                                thread_name_prefix="agno-dsl-step")
+            self._executor = ThreadPoolExecutor(
+                max_workers=_SYNC_WORKERS, thread_name_prefix="agno-dsl-step"
+            )
         return self._executor
 
     def close(self) -> None:

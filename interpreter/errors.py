@@ -10,8 +10,14 @@ class AgnoDslError(Exception):
 class ModelProviderError(AgnoDslError):
     """A model call failed (network, server, provider-side error)."""
 
-    def __init__(self, message: str, *, model_name: str | None = None,
-                 model_id: str | None = None, status_code: int = 502) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        model_name: str | None = None,
+        model_id: str | None = None,
+        status_code: int = 502,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.model_name = model_name

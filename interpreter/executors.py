@@ -30,9 +30,17 @@ async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepO
     message = step_input_value(runner, node, scope)
     result = await run_agent(node.agent, message, runner.ctx, scope, step_name=node.name)
     return StepOutput.model_construct(
-        step_name=node.name, step_type="agent", executor_name=node.agent.name,
-        content=result.content, success=True, error=None, stop=False,
-        metrics=result.metrics, steps=None, executor_run=result)
+        step_name=node.name,
+        step_type="agent",
+        executor_name=node.agent.name,
+        content=result.content,
+        success=True,
+        error=None,
+        stop=False,
+        metrics=result.metrics,
+        steps=None,
+        executor_run=result,
+    )
 
 
 async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> StepOutput:
@@ -53,9 +61,17 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
     if isinstance(result, StepOutput):
         return result.model_copy()
     return StepOutput.model_construct(
-        step_name=node.name, step_type="function", executor_name=node.import_path,
-        content=result, success=True, error=None, stop=False, metrics=None, steps=None,
-        executor_run=None)
+        step_name=node.name,
+        step_type="function",
+        executor_name=node.import_path,
+        content=result,
+        success=True,
+        error=None,
+        stop=False,
+        metrics=None,
+        steps=None,
+        executor_run=None,
+    )
 
 
 async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) -> StepOutput:
@@ -63,9 +79,14 @@ async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) ->
 
     message = step_input_value(runner, node, scope)
     result = await run_nested_workflow(node.workflow(), message, runner.ctx)
-    return StepOutput(step_name=node.name, step_type="workflow",
-                      executor_name=result.workflow_name, content=result.content,
-                      metrics=result.metrics, steps=result.step_results)
+    return StepOutput(
+        step_name=node.name,
+        step_type="workflow",
+        executor_name=result.workflow_name,
+        content=result.content,
+        metrics=result.metrics,
+        steps=result.step_results,
+    )
 
 
 EXECUTORS: dict[str, Any] = {

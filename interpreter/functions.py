@@ -98,8 +98,9 @@ def _load_file(module_name: str, file: Path, base_dir: Path) -> ModuleType:
         spec.loader.exec_module(module)
     except Exception as exc:
         del sys.modules[private_name]
-        raise ConfigurationError(f"importing {file.name} failed: {type(exc).__name__}: {exc}") \
-            from exc
+        raise ConfigurationError(
+            f"importing {file.name} failed: {type(exc).__name__}: {exc}"
+        ) from exc
     finally:
         if added:
             sys.path.remove(str(base_dir))
@@ -108,12 +109,15 @@ def _load_file(module_name: str, file: Path, base_dir: Path) -> ModuleType:
 
 def call_style(function: Callable[..., Any]) -> tuple[bool, int]:
     """(is it async, how many positional parameters it takes: 0 or 1)."""
-    is_async = inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(
-        getattr(function, "__call__", None))
+    # Callable objects count as async when their __call__ is a coroutine function.
+    call_method = type(function).__call__ if not inspect.isroutine(function) else None
+    is_async = inspect.iscoroutinefunction(function) or inspect.iscoroutinefunction(call_method)
     try:
-        parameters = [p for p in inspect.signature(function).parameters.values()
-                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-                      and p.default is p.empty]
+        parameters = [
+            p
+            for p in inspect.signature(function).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+        ]
     except (TypeError, ValueError):
         return is_async, 1
     return is_async, min(len(parameters), 1)

@@ -142,8 +142,9 @@ class Plan:
         for index, deps in enumerate(needs):
             for dep in deps:
                 dependents[dep].append(index)
-        return cls(tuple(nodes), tuple(tuple(d) for d in needs),
-                   tuple(tuple(d) for d in dependents), False)
+        return cls(
+            tuple(nodes), tuple(tuple(d) for d in needs), tuple(tuple(d) for d in dependents), False
+        )
 
     @property
     def sinks(self) -> tuple[int, ...]:

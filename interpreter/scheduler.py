@@ -65,8 +65,9 @@ class Runner:
             if len(deps) == 1:
                 return Scope(outputs[deps[0]], plan.nodes[deps[0]].name, scope.locals)
             # Several dependencies: previous.output maps each to its output.
-            merged = StepOutput.model_construct(content={
-                plan.nodes[d].name: getattr(outputs[d], "content", None) for d in deps})
+            merged = StepOutput.model_construct(
+                content={plan.nodes[d].name: getattr(outputs[d], "content", None) for d in deps}
+            )
             return Scope(merged, None, scope.locals)
 
         async def run(index: int) -> None:
@@ -110,9 +111,14 @@ class Runner:
             return sinks[0]
         if not sinks:
             return None
-        return StepOutput.model_construct(content={
-            plan.nodes[i].name: outputs[i].content  # type: ignore[union-attr]
-            for i in plan.sinks if outputs[i] is not None}, success=True)
+        return StepOutput.model_construct(
+            content={
+                plan.nodes[i].name: outputs[i].content  # type: ignore[union-attr]
+                for i in plan.sinks
+                if outputs[i] is not None
+            },
+            success=True,
+        )
 
     # --- one node ------------------------------------------------------------------
 
@@ -146,17 +152,21 @@ class Runner:
                     exc = TimeoutError(f"timed out after {policy.timeout:g}s")
                 if policy.on_error == "continue":
                     return self._failed(node, exc)
-                ctx.emit("StepError", step_name=node.name, step_type=node.kind,
-                         error=describe(exc))
+                ctx.emit("StepError", step_name=node.name, step_type=node.kind, error=describe(exc))
                 raise StepFailed(node.name, exc, node.where) from exc
         output.step_name = node.name
         if output.step_type is None:
             output.step_type = node.kind
         ctx.record(output)
         if is_leaf:
-            ctx.emit("StepCompleted", step_name=node.name, step_type=node.kind,
-                     content=output.content, attempts=attempt + 1,
-                     metrics=output.metrics.model_dump() if output.metrics else None)
+            ctx.emit(
+                "StepCompleted",
+                step_name=node.name,
+                step_type=node.kind,
+                content=output.content,
+                attempts=attempt + 1,
+                metrics=output.metrics.model_dump() if output.metrics else None,
+            )
         if policy.stop_if is not None and not output.stop:
             context = ctx.template_context(scope, output=output.content)
             output.stop = bool(policy.stop_if.evaluate(context))
@@ -185,7 +195,6 @@ class Runner:
         """`on_error: continue`: record the failure and let the run go on."""
         message = describe(error)
         self.ctx.emit("StepError", step_name=node.name, step_type=node.kind, error=message)
-        output = StepOutput(step_name=node.name, step_type=node.kind, success=False,
-                            error=message)
+        output = StepOutput(step_name=node.name, step_type=node.kind, success=False, error=message)
         self.ctx.record(output)
         return output

@@ -29,9 +29,7 @@ class _RunnerOptions(SpecModel):
     retries: NonNegativeInt | None = Field(None, description="Retries on model errors.")
     retry_delay: Duration | None = Field(None, description="First delay between retries.")
     timeout: Duration | None = Field(None, description="Timeout of one run.")
-    tool_call_limit: PositiveInt | None = Field(
-        None, description="Most tool calls in one run."
-    )
+    tool_call_limit: PositiveInt | None = Field(None, description="Most tool calls in one run.")
     add_history_to_context: bool = Field(
         False, description="Add the session's previous runs to the messages."
     )
@@ -45,9 +43,7 @@ class _RunnerOptions(SpecModel):
     guardrails: list[Literal["pii", "prompt_injection"]] = Field(
         default_factory=list, description="Built-in input/output checks."
     )
-    session_state: dict[str, Any] | None = Field(
-        None, description="Initial session state."
-    )
+    session_state: dict[str, Any] | None = Field(None, description="Initial session state.")
 
 
 class Agent(_RunnerOptions):
@@ -62,6 +58,4 @@ class Team(_RunnerOptions):
 
     mode: TeamMode = Field("coordinate", description="How the leader works with its members.")
     members: list[Name] = Field(min_length=1, description="Names of agents or teams.")
-    max_iterations: PositiveInt = Field(
-        10, description="Most leader turns in tasks mode."
-    )
+    max_iterations: PositiveInt = Field(10, description="Most leader turns in tasks mode.")

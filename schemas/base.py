@@ -12,11 +12,11 @@ import re
 from typing import Annotated, Any
 
 from pydantic import (
-    Field,
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Field,
     ValidationError,
     WithJsonSchema,
     model_validator,
@@ -47,7 +47,7 @@ def unknown_name_message(what: str, name: str, choices: list[str] | set[str]) ->
     return f"unknown {what} '{name}'; none are defined"
 
 
-def _reraise(title: str, errors: list[dict[str, Any]]) -> ValidationError:
+def _reraise(title: str, errors: list[Any]) -> ValidationError:
     # Every error is re-created as a custom error carrying its final message, so
     # messages rewritten by nested models survive being re-raised by their parents.
     details: list[Any] = [

@@ -13,17 +13,35 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 WORKFLOW_EVENTS = (
-    "WorkflowStarted", "WorkflowCompleted", "WorkflowError", "WorkflowCancelled",
-    "StepStarted", "StepCompleted", "StepError",
-    "ParallelExecutionStarted", "ParallelExecutionCompleted",
-    "ConditionExecutionStarted", "ConditionExecutionCompleted",
-    "LoopExecutionStarted", "LoopIterationStarted", "LoopIterationCompleted",
+    "WorkflowStarted",
+    "WorkflowCompleted",
+    "WorkflowError",
+    "WorkflowCancelled",
+    "StepStarted",
+    "StepCompleted",
+    "StepError",
+    "ParallelExecutionStarted",
+    "ParallelExecutionCompleted",
+    "ConditionExecutionStarted",
+    "ConditionExecutionCompleted",
+    "LoopExecutionStarted",
+    "LoopIterationStarted",
+    "LoopIterationCompleted",
     "LoopExecutionCompleted",
-    "RouterExecutionStarted", "RouterExecutionCompleted",
-    "ForeachExecutionStarted", "ForeachExecutionCompleted",
+    "RouterExecutionStarted",
+    "RouterExecutionCompleted",
+    "ForeachExecutionStarted",
+    "ForeachExecutionCompleted",
 )
-AGENT_EVENTS = ("RunStarted", "RunContent", "RunCompleted", "RunError",
-                "ToolCallStarted", "ToolCallCompleted", "ToolCallError")
+AGENT_EVENTS = (
+    "RunStarted",
+    "RunContent",
+    "RunCompleted",
+    "RunError",
+    "ToolCallStarted",
+    "ToolCallCompleted",
+    "ToolCallError",
+)
 
 
 class Event(BaseModel):

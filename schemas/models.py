@@ -29,9 +29,7 @@ class ScriptedToolCall(SpecModel):
 class ScriptedResponse(SpecModel):
     """One answer of a scripted model."""
 
-    content: Any = Field(
-        None, description="Text, or an object/list for structured output."
-    )
+    content: Any = Field(None, description="Text, or an object/list for structured output.")
     tool_calls: list[ScriptedToolCall] | None = Field(
         None, description="Tool calls the model asks for instead of answering."
     )

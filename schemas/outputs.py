@@ -56,7 +56,7 @@ class RunOutput(BaseModel):
     model: str | None = None
     model_provider: str | None = None
     messages: list[Message] = Field(default_factory=list)
-    metrics: Metrics = Field(default_factory=Metrics)
+    metrics: Metrics = Field(default_factory=lambda: Metrics())
     error: str | None = None
 
 
@@ -92,7 +92,7 @@ class WorkflowRunOutput(BaseModel):
     error: str | None = None
     failed_step: str | None = None
     step_results: list[StepOutput] = Field(default_factory=list)
-    metrics: Metrics = Field(default_factory=Metrics)
+    metrics: Metrics = Field(default_factory=lambda: Metrics())
     created_at: float = 0.0
 
 

@@ -42,17 +42,25 @@ class Spec(SpecModel):
     imports: list[str] = Field(
         default_factory=list, description="Other spec files to merge, relative to this one."
     )
-    models: dict[Name, ModelConfig] = Field(default_factory=dict, description="Models by name.", json_schema_extra=NAMED_KEYS)
-    tools: dict[Name, ToolConfig] = Field(default_factory=dict, description="Tools by name.", json_schema_extra=NAMED_KEYS)
-    agents: dict[Name, Agent] = Field(default_factory=dict, description="Agents by name.", json_schema_extra=NAMED_KEYS)
-    teams: dict[Name, Team] = Field(default_factory=dict, description="Teams by name.", json_schema_extra=NAMED_KEYS)
+    models: dict[Name, ModelConfig] = Field(
+        default_factory=dict, description="Models by name.", json_schema_extra=NAMED_KEYS
+    )
+    tools: dict[Name, ToolConfig] = Field(
+        default_factory=dict, description="Tools by name.", json_schema_extra=NAMED_KEYS
+    )
+    agents: dict[Name, Agent] = Field(
+        default_factory=dict, description="Agents by name.", json_schema_extra=NAMED_KEYS
+    )
+    teams: dict[Name, Team] = Field(
+        default_factory=dict, description="Teams by name.", json_schema_extra=NAMED_KEYS
+    )
     workflows: dict[Name, Workflow] = Field(
         default_factory=dict, description="Workflows by name.", json_schema_extra=NAMED_KEYS
     )
     storage: str | None = Field(
         None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."
     )
-    defaults: Defaults = Field(default_factory=Defaults, description="Defaults for all.")
+    defaults: Defaults = Field(default_factory=lambda: Defaults(), description="Defaults for all.")
 
     # The front end keeps what it learned while loading (file, positions) here.
     _document: Any = PrivateAttr(default=None)

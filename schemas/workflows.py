@@ -23,19 +23,16 @@ class Workflow(SpecModel):
     input_schema: dict[str, Any] | None = Field(
         None, description="JSON Schema the run input must satisfy."
     )
-    steps: list[Step] | None = Field(
-        None, description="Steps run in order (agno Steps semantics)."
-    )
+    steps: list[Step] | None = Field(None, description="Steps run in order (agno Steps semantics).")
     graph: dict[Name, Step] | None = Field(
-        None, description="Named nodes run as soon as their needs: are done.",
+        None,
+        description="Named nodes run as soon as their needs: are done.",
         json_schema_extra=NAMED_KEYS,
     )
     output: JsonValue = Field(
         None, description="Output template; defaults to the last step's output."
     )
-    max_concurrency: PositiveInt | None = Field(
-        None, description="Most steps running at once."
-    )
+    max_concurrency: PositiveInt | None = Field(None, description="Most steps running at once.")
     session_state: dict[str, Any] | None = Field(
         None, description="Initial session state, readable as `state`."
     )

@@ -27,7 +27,7 @@ def read_events(path: Path) -> list[dict[str, Any]]:
 def cookbook_command(scenario: Path) -> list[str]:
     first = (scenario / "spec.yaml").read_text().splitlines()[0]
     assert first.startswith("# run: agno-dsl "), f"{scenario}: first line must be '# run: ...'"
-    return shlex.split(first[len("# run: agno-dsl "):])
+    return shlex.split(first[len("# run: agno-dsl ") :])
 
 
 @pytest.fixture

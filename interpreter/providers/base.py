@@ -29,5 +29,6 @@ class Model(Protocol):
     provider: str
     id: str
 
-    async def respond(self, messages: list[Message], *, agent: str,
-                      output_schema: Any = None) -> ModelResponse: ...
+    async def respond(
+        self, messages: list[Message], *, agent: str, output_schema: Any = None
+    ) -> ModelResponse: ...

@@ -15,8 +15,9 @@ class EchoModel:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    async def respond(self, messages: list[Message], *, agent: str,
-                      output_schema: Any = None) -> ModelResponse:
+    async def respond(
+        self, messages: list[Message], *, agent: str, output_schema: Any = None
+    ) -> ModelResponse:
         for message in reversed(messages):
             if message.role == "user":
                 return ModelResponse(content=message.content)

@@ -35,8 +35,11 @@ class ScriptedModel:
 
     def _pick(self, agent: str, text: str) -> ScriptedResponse:
         if not self.responses:
-            raise ModelProviderError(f"scripted model '{self.name}' has no responses",
-                                     model_name=self.name, model_id=self.id)
+            raise ModelProviderError(
+                f"scripted model '{self.name}' has no responses",
+                model_name=self.name,
+                model_id=self.id,
+            )
         cursor = self._cursors.get(agent, 0)
         for index in range(cursor, len(self.responses)):
             if self._applies(index, text):
@@ -48,10 +51,14 @@ class ScriptedModel:
         preview = text if len(text) <= 60 else text[:57] + "..."
         raise ModelProviderError(
             f"scripted model '{self.name}' has no response left for agent '{agent}' "
-            f"matching input {preview!r}", model_name=self.name, model_id=self.id)
+            f"matching input {preview!r}",
+            model_name=self.name,
+            model_id=self.id,
+        )
 
-    async def respond(self, messages: list[Message], *, agent: str,
-                      output_schema: Any = None) -> ModelResponse:
+    async def respond(
+        self, messages: list[Message], *, agent: str, output_schema: Any = None
+    ) -> ModelResponse:
         text = _last_input(messages)
         response = self._pick(agent, text)
         if response.delay:

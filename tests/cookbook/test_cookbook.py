@@ -23,8 +23,9 @@ def test_scenario_output_and_events(scenario: str, snapshot, monkeypatch, tmp_pa
     result = run_cli([*cookbook_command(folder), "--events", str(events_file)])
     assert result.exit_code == 0, result.output
     events = read_events(events_file)
-    sequence = [f"{e['event']}:{e['step_name']}" if "step_name" in e else e["event"]
-                for e in events]
+    sequence = [
+        f"{e['event']}:{e['step_name']}" if "step_name" in e else e["event"] for e in events
+    ]
     assert {"stdout": result.stdout, "events": sequence} == snapshot
     # Every event of a run carries the same run id.
     assert len({e["run_id"] for e in events}) == 1
@@ -35,7 +36,7 @@ def test_readme_shows_the_real_command_and_output(scenario: str, monkeypatch) ->
     folder = COOKBOOK / scenario
     monkeypatch.chdir(folder)
     readme = (folder / "README.md").read_text()
-    command = (folder / "spec.yaml").read_text().splitlines()[0][len("# run: "):]
+    command = (folder / "spec.yaml").read_text().splitlines()[0][len("# run: ") :]
     assert command in readme
     result = run_cli(cookbook_command(folder))
     assert result.stdout.strip() in readme

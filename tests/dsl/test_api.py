@@ -6,11 +6,11 @@ import asyncio
 import json
 from pathlib import Path
 
-import pytest
-
 import agno_dsl
+import pytest
 from agno_dsl.api import UsageError
 from agno_dsl.interpreter.errors import InputCheckError
+
 from tests.conftest import COOKBOOK, run_cli
 
 SEQUENTIAL = COOKBOOK / "02_sequential_workflow" / "spec.yaml"
@@ -40,8 +40,9 @@ def test_input_schema_is_checked_before_running() -> None:
 
 
 def test_choosing_what_to_run(write_spec) -> None:
-    path = write_spec("version: 1\nmodels: {m: {provider: echo}}\n"
-                      "agents: {a: {model: m}, b: {model: m}}\n")
+    path = write_spec(
+        "version: 1\nmodels: {m: {provider: echo}}\nagents: {a: {model: m}, b: {model: m}}\n"
+    )
     with pytest.raises(UsageError, match="choose one with --agent"):
         agno_dsl.run(path, "x")
     assert agno_dsl.run(path, "x", agent="b").content == "x"
@@ -92,5 +93,7 @@ agents:
 """)
     output = agno_dsl.run(path, "x")
     assert output.status == "failed"
-    assert output.error == ("OutputCheckError: agent 'a' output does not match output_schema "
-                            "at city: 3 is not of type 'string'")
+    assert output.error == (
+        "OutputCheckError: agent 'a' output does not match output_schema "
+        "at city: 3 is not of type 'string'"
+    )

@@ -30,8 +30,14 @@ def test_graph_draws_blocks_as_subgraphs(monkeypatch, snapshot) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "x")
     result = run_cli(["graph", str(DESIGN), "--workflow", "brief"])
     assert result.exit_code == 0
-    for block in ("drafts_block", "check_then", "check_else", "polish_block", "route_tech",
-                  "per_section_block"):
+    for block in (
+        "drafts_block",
+        "check_then",
+        "check_else",
+        "polish_block",
+        "route_tech",
+        "per_section_block",
+    ):
         assert f"subgraph brief__{block}" in result.stdout
     assert result.stdout == snapshot
 
@@ -44,8 +50,11 @@ def test_graph_unknown_workflow_is_a_usage_error(monkeypatch) -> None:
 
 def test_init_writes_specs_that_validate_and_run(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    for template, args in (("workflow", ["-i", "topic=tides"]), ("agent", ["hi"]),
-                           ("graph", ["solar"])):
+    for template, args in (
+        ("workflow", ["-i", "topic=tides"]),
+        ("agent", ["hi"]),
+        ("graph", ["solar"]),
+    ):
         out = f"{template}.yaml"
         assert run_cli(["init", template, "-o", out]).exit_code == 0
         assert run_cli(["validate", out]).exit_code == 0

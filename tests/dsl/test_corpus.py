@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from agno_dsl.errors import SpecError
 from agno_dsl.loader import load_document
 

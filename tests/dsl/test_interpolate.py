@@ -26,8 +26,10 @@ def test_set_but_empty_variable_wins_over_default() -> None:
 
 def test_missing_variable_is_named_at_its_location() -> None:
     _, problems = _run({"models": {"m": {"api_key": "${SECRET_KEY}"}}}, {})
-    assert problems == ["f.yaml:1:4: environment variable SECRET_KEY is not set "
-                        "(hint: export SECRET_KEY=... or write ${SECRET_KEY:-default})"]
+    assert problems == [
+        "f.yaml:1:4: environment variable SECRET_KEY is not set "
+        "(hint: export SECRET_KEY=... or write ${SECRET_KEY:-default})"
+    ]
 
 
 def test_templates_are_left_alone() -> None:

@@ -7,24 +7,47 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator
-
 from agno_dsl.jsonschema import language_schema
 from agno_dsl.source import read_yaml
+from jsonschema import Draft202012Validator
+
 from tests.conftest import COOKBOOK, ROOT, run_cli
 
 BROKEN = ROOT / "tests" / "broken"
-VALID_SPECS = sorted([*COOKBOOK.glob("*/spec.yaml"), *(ROOT / "tests" / "examples").glob("*.yaml"),
-                      *(ROOT / "dsl" / "starters").glob("*.yaml")])
+VALID_SPECS = sorted(
+    [
+        *COOKBOOK.glob("*/spec.yaml"),
+        *(ROOT / "tests" / "examples").glob("*.yaml"),
+        *(ROOT / "dsl" / "starters").glob("*.yaml"),
+    ]
+)
 # Broken specs whose only problem is the shape of the document (not references,
 # templates, env vars or YAML syntax): the JSON Schema must reject them too.
 SHAPE_ERRORS = [
-    "misspelled_top_key", "misspelled_agent_key", "misspelled_step_key", "misspelled_block_key",
-    "wrong_version", "missing_version", "unknown_provider", "missing_provider",
-    "openai_missing_id", "wrong_type_retries", "negative_retries", "bad_duration",
-    "bad_duration_unit", "bad_name_uppercase", "bad_name_space", "tool_two_kinds",
-    "tool_bad_import_path", "team_bad_mode", "step_two_kinds", "step_no_kind",
-    "step_not_mapping", "workflow_empty", "loop_zero_iterations", "router_without_routes",
+    "misspelled_top_key",
+    "misspelled_agent_key",
+    "misspelled_step_key",
+    "misspelled_block_key",
+    "wrong_version",
+    "missing_version",
+    "unknown_provider",
+    "missing_provider",
+    "openai_missing_id",
+    "wrong_type_retries",
+    "negative_retries",
+    "bad_duration",
+    "bad_duration_unit",
+    "bad_name_uppercase",
+    "bad_name_space",
+    "tool_two_kinds",
+    "tool_bad_import_path",
+    "team_bad_mode",
+    "step_two_kinds",
+    "step_no_kind",
+    "step_not_mapping",
+    "workflow_empty",
+    "loop_zero_iterations",
+    "router_without_routes",
 ]
 
 

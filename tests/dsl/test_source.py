@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from agno_dsl.errors import SpecError
 from agno_dsl.source import MAX_FILE_BYTES, parse_yaml, read_yaml
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from agno_dsl.interpreter.expressions import Constant, ExpressionError
 from agno_dsl.templates import TemplateCompiler
 
@@ -42,8 +41,9 @@ def test_environment_is_not_visible(compiler: TemplateCompiler, monkeypatch) -> 
 
 
 def test_analysis_finds_step_references(compiler: TemplateCompiler) -> None:
-    analysis = compiler.analyze("steps.a.output + steps['b'].output + previous.output",
-                                expression=True)
+    analysis = compiler.analyze(
+        "steps.a.output + steps['b'].output + previous.output", expression=True
+    )
     assert analysis.step_refs == ("a", "b")
     assert analysis.free_names == {"steps", "previous"}
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import agno_dsl
 
-HEAD = ("version: 1\nmodels:\n  mirror: {provider: echo}\nagents:\n  echo: {model: mirror}\n"
-        "workflows:\n  w:\n")
+HEAD = (
+    "version: 1\nmodels:\n  mirror: {provider: echo}\nagents:\n  echo: {model: mirror}\n"
+    "workflows:\n  w:\n"
+)
 
 
 def run(tmp_path: Path, body: str, value=None, names: list[str] | None = None):
@@ -21,12 +23,16 @@ def run(tmp_path: Path, body: str, value=None, names: list[str] | None = None):
 
 
 def test_condition_false_without_else_skips_like_agno(tmp_path: Path) -> None:
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - condition:
           name: check
           if: "input == 'go'"
           then: [{name: inner, agent: echo}]
-""", "stop")
+""",
+        "stop",
+    )
     assert output.content == "Condition check not met - skipped 1 steps"
 
 
@@ -45,56 +51,72 @@ def test_condition_branches(tmp_path: Path) -> None:
 
 def test_loop_until_and_max_iterations(tmp_path: Path) -> None:
     names: list[str] = []
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - loop:
           name: l
           max_iterations: 5
           until: "'3' in previous.output"
           steps: [{name: body, agent: echo, input: "round {{ loop.iteration }}"}]
-""", names=names)
+""",
+        names=names,
+    )
     assert output.content == "round 3"
     assert names.count("LoopIterationStarted:l") == 3
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - loop:
           name: l
           max_iterations: 2
           until: "false"
           steps: [{name: body, agent: echo, input: "round {{ loop.iteration }}"}]
-""")
+""",
+    )
     assert output.status == "completed" and output.content == "round 2"
 
 
 def test_router_runs_selected_routes_in_order(tmp_path: Path) -> None:
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - router:
           name: r
           select: "['b', 'a']"
           routes:
             a: [{name: ra, agent: echo, input: "a after {{ previous.output }}"}]
             b: [{name: rb, agent: echo, input: "b"}]
-""")
+""",
+    )
     assert output.content == "a after b"
 
 
 def test_router_unknown_route_is_a_clear_error(tmp_path: Path) -> None:
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - router:
           name: r
           select: "'c'"
           routes: {a: [{agent: echo}], b: [{name: e2, agent: echo}]}
-""")
+""",
+    )
     assert output.status == "failed"
     assert output.error.endswith("router 'r' selected unknown route 'c'; routes: a, b")
     assert "spec.yaml:9:9" in output.error
 
 
 def test_foreach_keeps_item_order_whatever_finishes_first(tmp_path: Path) -> None:
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - foreach:
           name: each
           items: "[9, 1, 5, 3]"
           step: {name: wait, function: "H:delayed", input: "{{ item }}"}
-""")
+""",
+    )
     assert output.content == [9, 1, 5, 3]
 
 
@@ -114,36 +136,50 @@ def test_foreach_empty_and_not_a_list(tmp_path: Path) -> None:
 
 def test_stop_if_ends_the_workflow(tmp_path: Path) -> None:
     names: list[str] = []
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - {name: first, agent: echo, stop_if: "'halt' in output"}
       - {name: second, agent: echo, input: never}
-""", "please halt", names)
+""",
+        "please halt",
+        names,
+    )
     assert output.status == "completed" and output.content == "please halt"
     assert "StepStarted:second" not in names
 
 
 def test_stop_inside_parallel_lets_siblings_finish(tmp_path: Path) -> None:
     names: list[str] = []
-    output = run(tmp_path, """    steps:
+    output = run(
+        tmp_path,
+        """    steps:
       - parallel:
           name: p
           steps:
             - {name: stopper, function: "H:stop_here"}
             - {name: other, function: "H:delayed", input: "5"}
       - {name: after, agent: echo}
-""", names=names)
+""",
+        names=names,
+    )
     assert output.content == {"stopper": "stopping", "other": "5"}
     assert "StepCompleted:other" in names and "StepStarted:after" not in names
 
 
 def test_stop_inside_loop(tmp_path: Path) -> None:
     names: list[str] = []
-    run(tmp_path, """    steps:
+    run(
+        tmp_path,
+        """    steps:
       - loop:
           name: l
           max_iterations: 5
-          steps: [{name: body, agent: echo, input: "{{ loop.iteration }}", stop_if: "output == '2'"}]
-""", names=names)
+          steps:
+            - {name: body, agent: echo, input: "{{ loop.iteration }}", stop_if: "output == '2'"}
+""",
+        names=names,
+    )
     assert names.count("LoopIterationStarted:l") == 2
 
 

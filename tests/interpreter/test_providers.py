@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from agno_dsl.interpreter.errors import ModelProviderError
 from agno_dsl.interpreter.providers import create_model
 from agno_dsl.schemas.models import ScriptedModel as ScriptedConfig
@@ -13,8 +12,10 @@ from agno_dsl.schemas.outputs import Message
 
 
 def scripted(*responses: dict):
-    return create_model("fake", ScriptedConfig.model_validate(
-        {"provider": "scripted", "responses": list(responses)}))
+    return create_model(
+        "fake",
+        ScriptedConfig.model_validate({"provider": "scripted", "responses": list(responses)}),
+    )
 
 
 def ask(model, text: str, agent: str = "a"):
@@ -36,8 +37,10 @@ def test_match_selects_entries_for_matching_input() -> None:
 
 
 def test_error_usage_and_structured_content() -> None:
-    model = scripted({"content": {"k": 1}, "usage": {"input_tokens": 3, "output_tokens": 4}},
-                     {"error": "rate limited"})
+    model = scripted(
+        {"content": {"k": 1}, "usage": {"input_tokens": 3, "output_tokens": 4}},
+        {"error": "rate limited"},
+    )
     response = ask(model, "x")
     assert (response.content, response.input_tokens, response.output_tokens) == ({"k": 1}, 3, 4)
     with pytest.raises(ModelProviderError, match="rate limited"):

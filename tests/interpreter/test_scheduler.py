@@ -11,14 +11,14 @@ import sys
 import time
 from pathlib import Path
 
+import agno_dsl
 import pytest
 
-import agno_dsl
 from tests.conftest import read_events, run_cli
 from tests.interpreter import helpers
 
 HERE = Path(__file__).resolve().parent
-HEAD = f"version: 1\nmodels:\n  mirror: {{provider: echo}}\nagents:\n  echo: {{model: mirror}}\n"
+HEAD = "version: 1\nmodels:\n  mirror: {provider: echo}\nagents:\n  echo: {model: mirror}\n"
 
 
 def spec(tmp_path: Path, body: str) -> Path:
@@ -29,7 +29,9 @@ def spec(tmp_path: Path, body: str) -> Path:
 
 def test_parallel_branches_really_run_together(tmp_path: Path) -> None:
     helpers.reset(3)
-    path = spec(tmp_path, """workflows:
+    path = spec(
+        tmp_path,
+        """workflows:
   w:
     steps:
       - parallel:
@@ -38,7 +40,8 @@ def test_parallel_branches_really_run_together(tmp_path: Path) -> None:
             - {name: a, function: "H:meet", input: a}
             - {name: b, function: "H:meet", input: b}
             - {name: c, function: "H:meet", input: c}
-""")
+""",
+    )
     output = agno_dsl.run(path)
     assert output.status == "completed", output.error
     assert output.content == {"a": "met a", "b": "met b", "c": "met c"}
@@ -46,13 +49,16 @@ def test_parallel_branches_really_run_together(tmp_path: Path) -> None:
 
 def test_graph_nodes_without_dependencies_run_together(tmp_path: Path) -> None:
     helpers.reset(2)
-    path = spec(tmp_path, """workflows:
+    path = spec(
+        tmp_path,
+        """workflows:
   w:
     graph:
       left: {function: "H:meet", input: l}
       right: {function: "H:meet", input: r}
       join: {agent: echo, needs: [left, right]}
-""")
+""",
+    )
     output = agno_dsl.run(path)
     assert output.status == "completed", output.error
     # With two dependencies, previous.output maps each to its output; an agent
@@ -63,9 +69,12 @@ def test_graph_nodes_without_dependencies_run_together(tmp_path: Path) -> None:
 @pytest.mark.parametrize("limit", [1, 2, 3])
 def test_max_concurrency_bounds_running_steps(tmp_path: Path, limit: int) -> None:
     helpers.reset(1)
-    branches = "\n".join(f'            - {{name: s{i}, function: "H:count_active"}}'
-                         for i in range(6))
-    path = spec(tmp_path, f"""workflows:
+    branches = "\n".join(
+        f'            - {{name: s{i}, function: "H:count_active"}}' for i in range(6)
+    )
+    path = spec(
+        tmp_path,
+        f"""workflows:
   w:
     max_concurrency: {limit}
     steps:
@@ -73,24 +82,29 @@ def test_max_concurrency_bounds_running_steps(tmp_path: Path, limit: int) -> Non
           name: p
           steps:
 {branches}
-""")
+""",
+    )
     output = agno_dsl.run(path)
     assert output.status == "completed"
-    assert helpers.PEAK == limit  # never more, and the limit is actually used
+    assert limit == helpers.PEAK  # never more, and the limit is actually used
 
 
 def test_cli_max_concurrency_overrides_the_spec(tmp_path: Path) -> None:
     helpers.reset(1)
-    branches = "\n".join(f'            - {{name: s{i}, function: "H:count_active"}}'
-                         for i in range(4))
-    path = spec(tmp_path, f"""workflows:
+    branches = "\n".join(
+        f'            - {{name: s{i}, function: "H:count_active"}}' for i in range(4)
+    )
+    path = spec(
+        tmp_path,
+        f"""workflows:
   w:
     max_concurrency: 4
     steps:
       - parallel:
           steps:
 {branches}
-""")
+""",
+    )
     assert run_cli(["run", str(path), "--max-concurrency", "1"]).exit_code == 0
     assert helpers.PEAK == 1
 
@@ -110,11 +124,18 @@ workflows:
     events = tmp_path / "e.jsonl"
     result = run_cli(["run", str(path), "hi", "--events", str(events)])
     assert result.exit_code == 1
-    assert result.stderr == (f"error: {path}:9:9: step 'first' failed: "
-                             "ModelProviderError: rate limited\n")
+    assert result.stderr == (
+        f"error: {path}:9:9: step 'first' failed: ModelProviderError: rate limited\n"
+    )
     names = [e["event"] for e in read_events(events)]
-    assert names == ["WorkflowStarted", "StepStarted", "RunStarted", "RunError", "StepError",
-                     "WorkflowError"]
+    assert names == [
+        "WorkflowStarted",
+        "StepStarted",
+        "RunStarted",
+        "RunError",
+        "StepError",
+        "WorkflowError",
+    ]
 
 
 def test_function_error_names_the_step(tmp_path: Path) -> None:
@@ -144,8 +165,10 @@ workflows:
 def test_retries_then_success_and_retries_exhausted(tmp_path: Path, monkeypatch) -> None:
     counter = tmp_path / "calls"
     monkeypatch.setenv("AGNO_DSL_TEST_COUNTER", str(counter))
-    body = 'workflows:\n  w:\n    steps:\n      - {{name: s, function: "H:flaky", input: "{n}", ' \
-           'retries: 2, retry_delay: 0s}}\n'
+    body = (
+        'workflows:\n  w:\n    steps:\n      - {{name: s, function: "H:flaky", input: "{n}", '
+        "retries: 2, retry_delay: 0s}}\n"
+    )
     output = agno_dsl.run(spec(tmp_path, body.format(n=3)))
     assert output.status == "completed" and output.content == "ok after 3"
     counter.unlink()
@@ -156,32 +179,41 @@ def test_retries_then_success_and_retries_exhausted(tmp_path: Path, monkeypatch)
 
 
 def test_on_error_continue_records_and_goes_on(tmp_path: Path) -> None:
-    path = spec(tmp_path, """workflows:
+    path = spec(
+        tmp_path,
+        """workflows:
   w:
     steps:
       - {name: before, agent: echo}
       - {name: bad, function: "H:boom", on_error: continue}
       - {name: after, agent: echo}
-""")
+""",
+    )
     output = agno_dsl.run(path, "hello")
     assert output.status == "completed"
     assert output.content == "hello"  # a failed step does not become `previous`
     bad = output.step_results[1]
-    assert (bad.step_name, bad.success, bad.error) == ("bad", False,
-                                                       "ValueError: the function broke")
+    assert (bad.step_name, bad.success, bad.error) == (
+        "bad",
+        False,
+        "ValueError: the function broke",
+    )
 
 
 def test_failure_cancels_running_siblings(tmp_path: Path, monkeypatch) -> None:
     marker = tmp_path / "marker"
     monkeypatch.setenv("AGNO_DSL_TEST_COUNTER", str(marker))
-    path = spec(tmp_path, """workflows:
+    path = spec(
+        tmp_path,
+        """workflows:
   w:
     steps:
       - parallel:
           steps:
             - {name: slow, function: "H:slow_then_mark"}
             - {name: fast, function: "H:fail_fast"}
-""")
+""",
+    )
     started = time.perf_counter()
     output = agno_dsl.run(path)
     assert output.status == "failed" and output.failed_step == "fast"
@@ -190,8 +222,9 @@ def test_failure_cancels_running_siblings(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_api_cancel_reports_cancelled_event(tmp_path: Path) -> None:
-    path = spec(tmp_path, 'workflows:\n  w:\n    steps:\n      - {name: s, function: '
-                          '"H:slow_then_mark"}\n')
+    path = spec(
+        tmp_path, 'workflows:\n  w:\n    steps:\n      - {name: s, function: "H:slow_then_mark"}\n'
+    )
     events: list[str] = []
 
     async def main() -> None:
@@ -221,10 +254,14 @@ workflows:
     events = tmp_path / "e.jsonl"
     process = subprocess.Popen(
         [sys.executable, "-m", "agno_dsl.cli", "run", str(path), "x", "--events", str(events)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not (events.exists() and "RunStarted" in
-                                               events.read_text()):
+    while time.monotonic() < deadline and not (
+        events.exists() and "RunStarted" in events.read_text()
+    ):
         time.sleep(0.05)
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=20)
