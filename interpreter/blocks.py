@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 
 def _block_output(node: Any, content: Any, steps: list[StepOutput]) -> StepOutput:
-    return StepOutput(step_name=node.name, step_type=node.kind, content=content, steps=steps)
+    return StepOutput.trusted(
+        step_name=node.name, step_type=node.kind, content=content, steps=steps
+    )
 
 
 def _first_failure(group: BaseExceptionGroup[Any]) -> BaseException:

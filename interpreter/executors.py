@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..schemas.outputs import StepOutput
@@ -49,7 +50,8 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
     step_input = StepInput(
         input=given if node.input is not None else ctx.input,
         previous_step_content=scope.previous.content if scope.previous is not None else None,
-        previous_step_outputs=dict(ctx.step_outputs),
+        # A read-only view, not a copy: copying made every step O(steps so far).
+        previous_step_outputs=MappingProxyType(ctx.step_outputs),
         session_state=ctx.state,
     )
     args = (step_input,) if node.takes_input else ()

@@ -13,7 +13,7 @@ import importlib.util
 import inspect
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -29,7 +29,7 @@ class StepInput:
 
     input: Any = None
     previous_step_content: Any = None
-    previous_step_outputs: dict[str, StepOutput] = field(default_factory=dict)
+    previous_step_outputs: Mapping[str, StepOutput] = field(default_factory=dict)
     additional_data: dict[str, Any] = field(default_factory=dict)
     session_state: dict[str, Any] = field(default_factory=dict)
 

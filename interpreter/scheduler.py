@@ -154,9 +154,6 @@ class Runner:
                     return self._failed(node, exc)
                 ctx.emit("StepError", step_name=node.name, step_type=node.kind, error=describe(exc))
                 raise StepFailed(node.name, exc, node.where) from exc
-        output.step_name = node.name
-        if output.step_type is None:
-            output.step_type = node.kind
         ctx.record(output)
         if is_leaf:
             ctx.emit(
