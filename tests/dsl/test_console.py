@@ -1,0 +1,30 @@
+"""dsl/console.py: the live view shows one line per step with status and tokens."""
+
+from __future__ import annotations
+
+import io
+
+from agno_dsl.console import LiveView
+from agno_dsl.schemas.events import Event
+from rich.console import Console
+
+
+def event(name: str, step: str, **extra) -> Event:
+    return Event(event=name, created_at=0.0, run_id="r", step_name=step, **extra)
+
+
+def test_rows_follow_events() -> None:
+    view = LiveView()
+    view.console = Console(file=io.StringIO(), width=100, force_terminal=False)
+    view(event("StepStarted", "research", step_type="agent"))
+    view(event("StepCompleted", "research", metrics={"total_tokens": 42}))
+    view(event("LoopExecutionStarted", "polish"))
+    view(event("LoopIterationStarted", "polish", iteration=2, max_iterations=3))
+    view(event("StepStarted", "bad", step_type="function"))
+    view(event("StepError", "bad", error="ValueError: boom"))
+    view.console.print(view._render())
+    text = view.console.file.getvalue()  # type: ignore[attr-defined]
+    lines = text.splitlines()
+    assert "✓" in lines[0] and "research" in lines[0] and "42 tok" in lines[0]
+    assert "polish" in lines[1] and "iteration 2/3" in lines[1]
+    assert "✗" in lines[2] and "ValueError: boom" in lines[2]
