@@ -26,7 +26,7 @@ from .interpreter.functions import StepInput
 from .schemas.outputs import RunOutput, StepOutput, WorkflowRunOutput
 
 if TYPE_CHECKING:
-    from .api import arun, load, run, stream
+    from .api import aresume, arun, load, resume, run, stream
 
 __all__ = [
     "InputCheckError",
@@ -43,8 +43,10 @@ __all__ = [
     "StepOutput",
     "StopAgentRun",
     "WorkflowRunOutput",
+    "aresume",
     "arun",
     "load",
+    "resume",
     "run",
     "stream",
 ]
@@ -52,7 +54,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # The runtime is imported on first use, so `import agno_dsl` stays cheap.
-    if name in ("load", "run", "arun", "stream"):
+    if name in ("load", "run", "arun", "stream", "resume", "aresume"):
         from . import api
 
         return getattr(api, name)

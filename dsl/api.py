@@ -104,19 +104,55 @@ async def arun(
     models: dict[str, str] | None = None,
     run_id: str | None = None,
     on_event: Callable[[Event], None] | None = None,
+    storage: str | None = None,
+    ask: Any = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Run a workflow (or an agent) of a spec and return its output.
 
-    Run-time failures are reported in the output's `status` and `error`;
-    bad specs raise SpecError, bad input raises InputCheckError.
+    With `storage` (a URL), or a spec with `storage:`, the run is recorded so
+    it can be resumed (`resume`). Run-time failures are reported in the
+    output's `status` and `error`; bad specs raise SpecError, bad input
+    raises InputCheckError.
     """
     from .compiler import Compiler
+    from .interpreter.context import new_id
     from .interpreter.workflow import execute_agent, execute_workflow
 
     document = _document(target)
     kind, name = choose_target(document, workflow, agent, team)
+    if kind == "team":
+        raise SpecError(
+            [
+                Problem(
+                    "running a team needs the team runtime, which this release does not have yet",
+                    document.locate(("teams", name), key=True),
+                )
+            ]
+        )
     compiler = Compiler(document, model_overrides(document, models))
     listeners = [on_event] if on_event is not None else []
+    url = storage or document.spec.storage
+    if url:
+        from .runs import run_recorded
+
+        if kind == "workflow":  # check the input before anything is recorded
+            from .interpreter.inputs import check_input
+
+            plan = compiler.workflow(name)
+            check_input(plan.input_schema, input, plan.input_schema_where, f"workflow '{name}'")
+        return await run_recorded(
+            document,
+            kind,
+            name,
+            input,
+            url=url,
+            run_id=run_id or new_id(),
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=models,
+            listeners=listeners,
+            ask=ask,
+        )
     if kind == "workflow":
         plan = compiler.workflow(name)
         return await execute_workflow(
@@ -127,24 +163,53 @@ async def arun(
             session_id=session_id,
             max_concurrency=max_concurrency,
             run_id=run_id,
+            ask=ask,
         )
-    if kind == "agent":
-        return await execute_agent(
-            compiler.agent(name),
-            input,
-            models=compiler.models,
-            listeners=listeners,
-            session_id=session_id,
-            run_id=run_id,
-        )
-    raise SpecError(
-        [
-            Problem(
-                "running a team needs the team runtime, which this release does not have yet",
-                document.locate(("teams", name), key=True),
-            )
-        ]
+    return await execute_agent(
+        compiler.agent(name),
+        input,
+        models=compiler.models,
+        listeners=listeners,
+        session_id=session_id,
+        run_id=run_id,
     )
+
+
+async def aresume(
+    run_id: str,
+    *,
+    storage: str | None = None,
+    approve: bool | None = None,
+    values: dict[str, Any] | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    ask: Any = None,
+    force: bool = False,
+) -> WorkflowRunOutput | RunOutput:
+    """Continue a paused or interrupted run; completed steps are not run again.
+
+    `approve=True/False` answers a pending confirmation, `values` a pending
+    input request.
+    """
+    from .runs import resume_recorded, storage_url
+
+    decision: Any = None
+    if approve is not None:
+        decision = "approve" if approve else "reject"
+    elif values is not None:
+        decision = values
+    return await resume_recorded(
+        run_id,
+        url=storage_url(storage),
+        decision=decision,
+        listeners=[on_event] if on_event else [],
+        ask=ask,
+        force=force,
+    )
+
+
+def resume(run_id: str, **options: Any) -> WorkflowRunOutput | RunOutput:
+    """Synchronous `aresume`."""
+    return asyncio.run(aresume(run_id, **options))
 
 
 def run(target: Target, input: Any = None, **options: Any) -> WorkflowRunOutput | RunOutput:

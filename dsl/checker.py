@@ -349,6 +349,9 @@ class _WorkflowChecker:
     def _check_step(self, step: OutlineStep, available: set[str], allowed: frozenset[str]) -> None:
         block = step.block
         opts_path = step.options_path
+        if step.options.input_required is not None:
+            allowed = allowed | {"human_input"}  # what the human gave, for this step only
+            self.parent.check_schema(step.options.input_required, (*opts_path, "input_required"))
         if block is None:
             for sub_path, text in template_strings(getattr(step.step, "input", None)):
                 self._check_refs(

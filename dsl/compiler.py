@@ -146,6 +146,8 @@ class Compiler:
             timeout=_first(options.timeout, defaults.timeout, None),
             on_error=_first(options.on_error, defaults.on_error, "fail"),
             stop_if=stop_if,
+            confirm=options.confirm,
+            input_required=options.input_required,
         )
 
     def _expression(self, source: str, path: YamlPath) -> Evaluable:
@@ -162,13 +164,6 @@ class Compiler:
 
     def _node(self, step: OutlineStep) -> Node:
         options = step.options
-        for key in ("confirm", "input_required"):
-            if getattr(options, key) is not None:
-                raise self.fail(
-                    f"{key}: needs the human-in-the-loop runtime, which this "
-                    "release does not have yet",
-                    (*step.options_path, key),
-                )
         common: dict[str, Any] = {
             "name": step.name,
             "where": self.where(step.path),

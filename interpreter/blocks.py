@@ -107,14 +107,15 @@ async def run_loop(runner: Runner, node: LoopNode, scope: Scope) -> StepOutput:
             max_iterations=node.max_iterations,
         )
         # agno: every iteration starts from the loop's own input.
-        last = await runner.run_plan(node.body, scope.child(loop=loop_info))
+        iteration_scope = scope.child(
+            prefix=f"{scope.prefix}{node.name}[{iteration}].", loop=loop_info
+        )
+        last = await runner.run_plan(node.body, iteration_scope)
         if last is not None:
             results.append(last)
         done = False
         if node.until is not None:
-            after = Scope(
-                last, last.step_name if last else None, {**scope.locals, "loop": loop_info}
-            )
+            after = iteration_scope.after(last, last.step_name if last else None)
             done = bool(node.until.evaluate(ctx.template_context(after)))
         ctx.emit(
             "LoopIterationCompleted",
@@ -159,7 +160,7 @@ async def run_router(runner: Runner, node: RouterNode, scope: Scope) -> StepOutp
         last = await runner.run_plan(node.routes[name], current)
         if last is not None:
             results.append(last)
-            current = Scope(last, last.step_name, scope.locals)
+            current = scope.after(last, last.step_name)
     ctx.emit("RouterExecutionCompleted", step_name=node.name, selected_steps=names)
     return _block_output(node, last.content if last else None, results)
 
@@ -177,14 +178,16 @@ async def run_foreach(runner: Runner, node: ForeachNode, scope: Scope) -> StepOu
     limit = asyncio.Semaphore(node.max_concurrency) if node.max_concurrency else None
     inner = Plan.chain([node.step])
 
-    async def one(item: Any) -> StepOutput | None:
-        item_scope = scope.child(**{node.as_name: item})
+    async def one(index: int, item: Any) -> StepOutput | None:
+        item_scope = scope.child(
+            prefix=f"{scope.prefix}{node.name}[{index}].", **{node.as_name: item}
+        )
         if limit is None:
             return await runner.run_plan(inner, item_scope)
         async with limit:
             return await runner.run_plan(inner, item_scope)
 
-    results = await _gather_all([one(item) for item in items])
+    results = await _gather_all([one(index, item) for index, item in enumerate(items)])
     content = [r.content if r is not None else None for r in results]
     ctx.emit("ForeachExecutionCompleted", step_name=node.name, item_count=len(items))
     return _block_output(node, content, [r for r in results if r is not None])

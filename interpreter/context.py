@@ -9,14 +9,17 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..schemas.events import Event
 from ..schemas.outputs import Metrics, StepOutput
 from .providers import Model, create_model
+
+if TYPE_CHECKING:
+    from .durability import Pending, Recorder
 
 Listener = Callable[[Event], None]
 
@@ -34,9 +37,21 @@ class Scope:
     previous: StepOutput | None = None
     previous_name: str | None = None
     locals: dict[str, Any] = field(default_factory=dict)
+    # Prefix of the durable keys of the steps run in this scope: "" at the top,
+    # "polish[2]." inside loop iteration 2, "sub/" inside nested workflow sub.
+    prefix: str = ""
 
-    def child(self, **values: Any) -> Scope:
-        return Scope(self.previous, self.previous_name, {**self.locals, **values})
+    def child(self, prefix: str | None = None, **values: Any) -> Scope:
+        return Scope(
+            self.previous,
+            self.previous_name,
+            {**self.locals, **values},
+            self.prefix if prefix is None else prefix,
+        )
+
+    def after(self, output: StepOutput | None, name: str | None) -> Scope:
+        """This scope with `previous` moved on to `output`."""
+        return Scope(output, name, self.locals, self.prefix)
 
 
 class RunContext:
@@ -63,6 +78,11 @@ class RunContext:
         self.step_outputs: dict[str, StepOutput] = {}
         self.listeners = listeners
         self.stopped = False
+        self.recorder: Recorder | None = None
+        # Human decisions by step key (approve/reject or input values), from resume.
+        self.decisions: dict[str, Any] = {}
+        # Asks a human on a terminal; None means pause the run instead.
+        self.ask: Callable[[Pending], Awaitable[Any]] | None = None
         self.metrics = Metrics()
         self.stop_step: str | None = None
         self.model_configs = models

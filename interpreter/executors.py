@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..schemas.outputs import StepOutput
 from . import blocks
-from .agent import run_agent
+from .agent import as_message_text, run_agent
 from .context import Scope
 from .functions import StepInput
 from .plan import AgentNode, FunctionNode, WorkflowNode
@@ -22,6 +22,8 @@ def step_input_value(runner: Runner, node: Any, scope: Scope) -> Any:
     """A leaf step's input: its template, else the previous output, else the run input."""
     if node.input is not None:
         return node.input.evaluate(runner.ctx.template_context(scope))
+    if node.policy.input_required is not None and "human_input" in scope.locals:
+        return scope.locals["human_input"]  # what the human gave is the step's input
     if scope.previous is not None:
         return scope.previous.content
     return runner.ctx.input
@@ -44,6 +46,18 @@ async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepO
     )
 
 
+def replay_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> None:
+    """A restored agent step: move scripted cursors as if the model had answered again,
+    so the steps after it get the answers an uninterrupted run would have given."""
+    model = runner.ctx.model(node.agent.model.name)
+    replay = getattr(model, "replay", None)
+    if replay is not None:
+        replay(as_message_text(step_input_value(runner, node, scope)), agent=node.agent.name)
+
+
+run_agent_step.replay = replay_agent_step  # type: ignore[attr-defined]
+
+
 async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> StepOutput:
     ctx = runner.ctx
     given = node.input.evaluate(ctx.template_context(scope)) if node.input is not None else None
@@ -53,6 +67,9 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
         # A read-only view, not a copy: copying made every step O(steps so far).
         previous_step_outputs=MappingProxyType(ctx.step_outputs),
         session_state=ctx.state,
+        additional_data={"user_input": scope.locals["human_input"]}
+        if "human_input" in scope.locals
+        else {},
     )
     args = (step_input,) if node.takes_input else ()
     if node.is_async:
@@ -80,7 +97,9 @@ async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) ->
     from .workflow import run_nested_workflow
 
     message = step_input_value(runner, node, scope)
-    result = await run_nested_workflow(node.workflow(), message, runner.ctx)
+    result = await run_nested_workflow(
+        node.workflow(), message, runner.ctx, prefix=f"{scope.prefix}{node.name}/"
+    )
     return StepOutput(
         step_name=node.name,
         step_type="workflow",

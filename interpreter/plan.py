@@ -25,6 +25,8 @@ class Policy:
     timeout: float | None = None
     on_error: str = "fail"
     stop_if: Evaluable | None = None
+    confirm: str | None = None  # ask a human before running
+    input_required: Mapping[str, Any] | None = None  # JSON Schema of what to ask
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -14,7 +14,9 @@ from typing import Any
 
 from ..schemas.outputs import StepOutput
 from .context import RunContext, Scope
+from .durability import Pending, RunPaused
 from .errors import StepFailed, describe
+from .inputs import check_input
 from .plan import Node, Plan
 
 # Node kinds whose start and end are reported as StepStarted/StepCompleted;
@@ -46,8 +48,8 @@ class Runner:
             if ctx.stopped:
                 break
             output = await self.run_node(node, scope)
-            if output.success:
-                scope = Scope(output, node.name, scope.locals)
+            if output.success and not output.skipped:
+                scope = scope.after(output, node.name)
                 last = output
         return last
 
@@ -63,12 +65,12 @@ class Runner:
             if not deps:
                 return scope
             if len(deps) == 1:
-                return Scope(outputs[deps[0]], plan.nodes[deps[0]].name, scope.locals)
+                return scope.after(outputs[deps[0]], plan.nodes[deps[0]].name)
             # Several dependencies: previous.output maps each to its output.
             merged = StepOutput.model_construct(
                 content={plan.nodes[d].name: getattr(outputs[d], "content", None) for d in deps}
             )
-            return Scope(merged, None, scope.locals)
+            return scope.after(merged, None)
 
         async def run(index: int) -> None:
             nonlocal remaining
@@ -125,6 +127,23 @@ class Runner:
     async def run_node(self, node: Node, scope: Scope) -> StepOutput:
         ctx = self.ctx
         policy = node.policy
+        key = scope.prefix + node.name
+        if ctx.recorder is not None:
+            restored = ctx.recorder.restored_output(key)
+            if restored is not None:
+                return self._restore(node, scope, restored)
+        if policy.confirm is not None or policy.input_required is not None:
+            decision = await self._human_decision(node, key)
+            if decision == "reject":
+                return await self._finish(
+                    node,
+                    key,
+                    scope,
+                    StepOutput.trusted(step_name=node.name, step_type=node.kind, skipped=True),
+                    attempts=0,
+                )
+            if policy.input_required is not None:
+                scope = scope.child(human_input=decision)
         is_leaf = node.kind in LEAF_KINDS
         if is_leaf:
             ctx.emit("StepStarted", step_name=node.name, step_type=node.kind)
@@ -134,6 +153,8 @@ class Runner:
             try:
                 output = await self._attempt(execute, node, scope, is_leaf)
                 break
+            except RunPaused:
+                raise  # a step inside waits for a human: not a failure
             except StepFailed as failure:
                 # An inner step failed: retry this block if it allows, else pass it on.
                 if attempt < policy.retries:
@@ -141,7 +162,7 @@ class Runner:
                     attempt += 1
                     continue
                 if policy.on_error == "continue":
-                    return self._failed(node, failure)
+                    return await self._failed(node, key, failure)
                 raise
             except Exception as exc:
                 if attempt < policy.retries:
@@ -151,26 +172,70 @@ class Runner:
                 if isinstance(exc, TimeoutError):
                     exc = TimeoutError(f"timed out after {policy.timeout:g}s")
                 if policy.on_error == "continue":
-                    return self._failed(node, exc)
+                    return await self._failed(node, key, exc)
                 ctx.emit("StepError", step_name=node.name, step_type=node.kind, error=describe(exc))
                 raise StepFailed(node.name, exc, node.where) from exc
+        return await self._finish(node, key, scope, output, attempts=attempt + 1)
+
+    async def _finish(
+        self, node: Node, key: str, scope: Scope, output: StepOutput, attempts: int
+    ) -> StepOutput:
+        """Record a step's output, report it, commit it, and apply early stop."""
+        ctx = self.ctx
         ctx.record(output)
-        if is_leaf:
+        if node.kind in LEAF_KINDS:
             ctx.emit(
                 "StepCompleted",
                 step_name=node.name,
                 step_type=node.kind,
                 content=output.content,
-                attempts=attempt + 1,
+                attempts=attempts,
+                skipped=output.skipped or None,
                 metrics=output.metrics.model_dump() if output.metrics else None,
             )
-        if policy.stop_if is not None and not output.stop:
+        stop_if = node.policy.stop_if
+        if stop_if is not None and not output.stop and not output.skipped:
             context = ctx.template_context(scope, output=output.content)
-            output.stop = bool(policy.stop_if.evaluate(context))
-        if output.stop and not ctx.stopped:
-            ctx.stopped = True
-            ctx.stop_step = node.name
+            output.stop = bool(stop_if.evaluate(context))
+        if ctx.recorder is not None:
+            # Committed before anything that depends on this step can start.
+            await ctx.recorder.step_done(key, output)
+        self._apply_stop(node, output)
         return output
+
+    def _apply_stop(self, node: Node, output: StepOutput) -> None:
+        if output.stop and not self.ctx.stopped:
+            self.ctx.stopped = True
+            self.ctx.stop_step = node.name
+
+    def _restore(self, node: Node, scope: Scope, output: StepOutput) -> StepOutput:
+        """A step that completed before the run was interrupted: reuse its output."""
+        self.ctx.record(output)
+        replay = getattr(self.executors[node.kind], "replay", None)
+        if replay is not None and not output.skipped:
+            replay(self, node, scope)
+        self._apply_stop(node, output)
+        return output
+
+    async def _human_decision(self, node: Node, key: str) -> Any:
+        """The human's answer for this step: from resume, from a prompt, or pause."""
+        ctx = self.ctx
+        policy = node.policy
+        if key not in ctx.decisions:
+            pending = Pending(
+                key=key,
+                step_name=node.name,
+                kind="confirm" if policy.confirm is not None else "input",
+                question=policy.confirm,
+                schema=dict(policy.input_required or {}) or None,
+            )
+            if ctx.ask is None:
+                raise RunPaused(pending)
+            ctx.decisions[key] = await ctx.ask(pending)
+        decision = ctx.decisions[key]
+        if policy.input_required is not None and decision != "reject":
+            check_input(policy.input_required, decision, node.where, f"step '{node.name}'")
+        return decision
 
     async def _attempt(self, execute: Any, node: Node, scope: Scope, is_leaf: bool) -> StepOutput:
         limit = self.ctx.limit if is_leaf else None
@@ -188,10 +253,12 @@ class Runner:
             if limit is not None:
                 limit.release()
 
-    def _failed(self, node: Node, error: BaseException) -> StepOutput:
+    async def _failed(self, node: Node, key: str, error: BaseException) -> StepOutput:
         """`on_error: continue`: record the failure and let the run go on."""
         message = describe(error)
         self.ctx.emit("StepError", step_name=node.name, step_type=node.kind, error=message)
         output = StepOutput(step_name=node.name, step_type=node.kind, success=False, error=message)
         self.ctx.record(output)
+        if self.ctx.recorder is not None:
+            await self.ctx.recorder.step_done(key, output)
         return output

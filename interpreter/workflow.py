@@ -1,35 +1,26 @@
-"""Running a whole workflow or a single agent: input checks, events, final output."""
+"""Running a whole workflow or a single agent: input checks, events, final output.
+
+Failures, cancellation and pauses all end in a WorkflowRunOutput whose
+status says what happened; with a Recorder, that status (and every step's
+output on the way) is committed to storage.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..schemas.outputs import RunOutput, WorkflowRunOutput, content_type_of
 from .agent import run_agent
 from .context import Listener, RunContext, Scope
-from .errors import AgnoDslError, InputCheckError, StepFailed, describe
+from .durability import Pending, Recorder, RunPaused
+from .errors import AgnoDslError, StepFailed, describe
 from .expressions import ExpressionError
+from .inputs import check_input
 from .plan import AgentPlan, WorkflowPlan
 from .scheduler import Runner
-
-
-def check_input(schema: Any, value: Any, where: str, what: str) -> None:
-    """Raise InputCheckError when `value` does not satisfy a JSON Schema."""
-    if schema is None:
-        return
-    from jsonschema import Draft202012Validator
-
-    errors = sorted(Draft202012Validator(schema).iter_errors(value), key=lambda e: list(e.path))
-    if errors:
-        first = errors[0]
-        at = "/".join(str(p) for p in first.path)
-        at = f" at {at}" if at else ""
-        raise InputCheckError(
-            f"input of {what}{at}: {first.message} (input_schema at {where})",
-            check_trigger="input_schema",
-        )
 
 
 async def execute_workflow(
@@ -41,8 +32,12 @@ async def execute_workflow(
     session_id: str | None = None,
     max_concurrency: int | None = None,
     run_id: str | None = None,
+    recorder: Recorder | None = None,
+    decisions: dict[str, Any] | None = None,
+    ask: Callable[[Pending], Awaitable[Any]] | None = None,
+    resumed: bool = False,
 ) -> WorkflowRunOutput:
-    """Run a workflow to the end; failures are reported in the output, not raised.
+    """Run a workflow to the end (or to a pause); failures are reported, not raised.
 
     Raises InputCheckError (nothing ran) and re-raises cancellation after
     reporting it, as asyncio code expects.
@@ -58,11 +53,14 @@ async def execute_workflow(
         session_state=dict(plan.session_state or {}),
         run_id=run_id,
     )
-    return await _run(plan, ctx)
+    ctx.recorder = recorder
+    ctx.decisions = dict(decisions or {})
+    ctx.ask = ask
+    return await _run(plan, ctx, resumed=resumed)
 
 
 async def run_nested_workflow(
-    plan: WorkflowPlan, input: Any, parent: RunContext
+    plan: WorkflowPlan, input: Any, parent: RunContext, prefix: str
 ) -> WorkflowRunOutput:
     check_input(plan.input_schema, input, plan.input_schema_where, f"workflow '{plan.name}'")
     ctx = RunContext(
@@ -72,12 +70,13 @@ async def run_nested_workflow(
         models=parent.model_configs,
         listeners=parent.listeners,
         max_concurrency=None,
-        session_state=parent.state,
+        run_id=parent.run_id,
     )
     ctx.share_models(parent)
     ctx.limit = parent.limit
     ctx.state = parent.state
-    result = await _run(plan, ctx)
+    ctx.recorder, ctx.decisions, ctx.ask = parent.recorder, parent.decisions, parent.ask
+    result = await _run(plan, ctx, prefix=prefix, nested=True)
     parent.metrics.add_tokens(result.metrics)
     if result.status == "failed":
         raise StepFailed(
@@ -86,7 +85,24 @@ async def run_nested_workflow(
     return result
 
 
-async def _run(plan: WorkflowPlan, ctx: RunContext) -> WorkflowRunOutput:
+def _restore_step_values(ctx: RunContext, prefix: str) -> None:
+    """On resume, make every completed step of this workflow readable as steps.NAME."""
+    recorder = ctx.recorder
+    if recorder is None:
+        return
+    for key in recorder.restored_order:
+        if key.startswith(prefix) and "/" not in key[len(prefix) :]:
+            ctx.record(recorder.restored[key])
+
+
+async def _run(
+    plan: WorkflowPlan,
+    ctx: RunContext,
+    *,
+    prefix: str = "",
+    nested: bool = False,
+    resumed: bool = False,
+) -> WorkflowRunOutput:
     started = time.perf_counter()
     output = WorkflowRunOutput(
         run_id=ctx.run_id,
@@ -95,15 +111,21 @@ async def _run(plan: WorkflowPlan, ctx: RunContext) -> WorkflowRunOutput:
         input=ctx.input,
         created_at=time.time(),
     )
-    ctx.emit("WorkflowStarted", input=ctx.input)
+    _restore_step_values(ctx, prefix)
+    ctx.emit("WorkflowStarted", input=ctx.input, resumed=resumed or None)
     try:
-        last = await Runner(ctx).run_plan(plan.body, Scope())
+        last = await Runner(ctx).run_plan(plan.body, Scope(prefix=prefix))
         if plan.output is not None:
             context = ctx.template_context(Scope(last, last.step_name if last else None))
             output.content = plan.output.evaluate(context)
         else:
             output.content = last.content if last is not None else None
         output.status = "completed"
+    except RunPaused as pause:
+        if nested:
+            raise  # the outermost workflow pauses, with every level's progress saved
+        output.status = "paused"
+        output.pending = pause.pending.to_json()
     except StepFailed as failure:
         output.status = "failed"
         output.failed_step = failure.step_name
@@ -116,6 +138,8 @@ async def _run(plan: WorkflowPlan, ctx: RunContext) -> WorkflowRunOutput:
         _finish(plan, ctx, output, started)
         ctx.emit("WorkflowCancelled", reason="cancelled")
         ctx.close()
+        if ctx.recorder is not None and not nested:
+            await asyncio.shield(ctx.recorder.save(status="cancelled"))
         raise
     _finish(plan, ctx, output, started)
     if output.status == "completed":
@@ -126,9 +150,21 @@ async def _run(plan: WorkflowPlan, ctx: RunContext) -> WorkflowRunOutput:
             stopped_early=ctx.stopped or None,
             metrics=output.metrics.model_dump(),
         )
+    elif output.status == "paused":
+        pending = output.pending or {}
+        ctx.emit("StepPaused", step_name=pending.get("step_name"), pending=pending)
+        ctx.emit("WorkflowPaused", step_name=pending.get("step_name"))
     else:
         ctx.emit("WorkflowError", error=output.error, step_name=output.failed_step)
     ctx.close()
+    if ctx.recorder is not None and not nested:
+        await ctx.recorder.save(
+            status=output.status,
+            output=output.model_dump(mode="json"),
+            error=output.error,
+            pending=output.pending,
+            decisions=ctx.decisions,
+        )
     return output
 
 

@@ -72,6 +72,7 @@ class StepOutput(BaseModel):
     success: bool = True
     error: str | None = None
     stop: bool = Field(False, description="End the workflow after this step (agno).")
+    skipped: bool = Field(False, description="A human rejected the step, so it did not run.")
     metrics: Metrics | None = None
     steps: list[StepOutput] | None = Field(None, description="Results of a block's steps.")
     executor_run: RunOutput | None = None
@@ -113,6 +114,9 @@ class WorkflowRunOutput(BaseModel):
     status: RunStatus = "running"
     error: str | None = None
     failed_step: str | None = None
+    pending: dict[str, Any] | None = Field(
+        None, description="When paused: the step waiting for a human and what it asks."
+    )
     step_results: list[StepOutput] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=lambda: Metrics())
     created_at: float = 0.0

@@ -42,3 +42,11 @@ def write_spec(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def _isolated_storage(tmp_path_factory, monkeypatch):
+    """Every test records its runs in its own SQLite file, never in the working tree."""
+    folder = tmp_path_factory.mktemp("storage")
+    monkeypatch.setenv("AGNO_DSL_STORAGE", f"sqlite:///{folder}/agno.db")
+    return f"sqlite:///{folder}/agno.db"

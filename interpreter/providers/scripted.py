@@ -56,6 +56,13 @@ class ScriptedModel:
             model_id=self.id,
         )
 
+    def replay(self, text: str, *, agent: str) -> None:
+        """Consume the entry a repeated call would use, without answering."""
+        try:
+            self._pick(agent, text)
+        except ModelProviderError:
+            pass
+
     async def respond(
         self, messages: list[Message], *, agent: str, output_schema: Any = None
     ) -> ModelResponse:

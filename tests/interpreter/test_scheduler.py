@@ -253,7 +253,7 @@ workflows:
 """)
     events = tmp_path / "e.jsonl"
     process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl.cli", "run", str(path), "x", "--events", str(events)],
+        [sys.executable, "-m", "agno_dsl", "run", str(path), "x", "--events", str(events)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

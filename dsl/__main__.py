@@ -1,0 +1,5 @@
+"""`python -m agno_dsl` runs the CLI."""
+
+from .cli import main
+
+main()

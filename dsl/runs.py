@@ -1,0 +1,180 @@
+"""Recorded runs: start a run in storage, resume it later (after a kill or a pause).
+
+A run record keeps what is needed to continue in another process: the spec
+file and its hash, the target, the input, the session, and the human
+decisions given so far. Resuming re-loads the spec, restores every completed
+step and runs the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from .interpreter.durability import LEASE_SECONDS, Pending, Recorder
+from .interpreter.storage import RunRecord, Storage, open_storage
+from .interpreter.storage.base import lease_owner
+from .loader import Document, load_document
+from .schemas.events import Event
+from .schemas.outputs import RunOutput, WorkflowRunOutput
+from .schemas.spec import DEFAULT_STORAGE
+
+Ask = Callable[[Pending], Awaitable[Any]]
+FINISHED = ("completed", "failed")
+
+
+class RunStateError(Exception):
+    """The run cannot be resumed: unknown, finished, or held by another process."""
+
+
+def storage_url(explicit: str | None, document: Document | None = None) -> str:
+    """--storage, else AGNO_DSL_STORAGE, else the spec's storage:, else the default."""
+    if explicit:
+        return explicit
+    if os.environ.get("AGNO_DSL_STORAGE"):
+        return os.environ["AGNO_DSL_STORAGE"]
+    if document is not None and document.spec.storage:
+        return document.spec.storage
+    return DEFAULT_STORAGE
+
+
+def spec_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def run_recorded(
+    document: Document,
+    kind: str,
+    name: str,
+    input: Any,
+    *,
+    url: str,
+    run_id: str,
+    session_id: str | None,
+    max_concurrency: int | None,
+    models: dict[str, str] | None,
+    listeners: list[Callable[[Event], None]],
+    ask: Ask | None,
+) -> WorkflowRunOutput | RunOutput:
+    storage = await open_storage(url)
+    try:
+        now = time.time()
+        record = RunRecord(
+            run_id=run_id,
+            spec_path=str(document.path.resolve()),
+            spec_hash=spec_hash(document.path),
+            kind=kind,
+            target=name,
+            input=input,
+            session_id=session_id,
+            status="running",
+            created_at=now,
+            updated_at=now,
+            max_concurrency=max_concurrency,
+            models=dict(models or {}),
+        )
+        await storage.save_run(record)
+        return await _execute(storage, document, record, [], listeners, ask, resumed=False)
+    finally:
+        await storage.close()
+
+
+async def resume_recorded(
+    run_id: str,
+    *,
+    url: str,
+    decision: Any = None,
+    listeners: list[Callable[[Event], None]],
+    ask: Ask | None,
+    force: bool = False,
+) -> WorkflowRunOutput | RunOutput:
+    """Continue a paused, interrupted or cancelled run without re-running what completed."""
+    storage = await open_storage(url)
+    try:
+        record = await storage.get_run(run_id)
+        if record is None:
+            raise RunStateError(f"no run {run_id} in {storage.display_url}")
+        if record.status in FINISHED:
+            raise RunStateError(
+                f"run {run_id} already finished ({record.status}); start a new run instead"
+            )
+        path = Path(record.spec_path)
+        if not path.is_file():
+            raise RunStateError(f"run {run_id}: its spec {path} no longer exists")
+        if spec_hash(path) != record.spec_hash and not force:
+            raise RunStateError(
+                f"run {run_id}: {path} changed since the run started; "
+                "pass --force to resume with the new spec"
+            )
+        pending = Pending.from_json(record.pending) if record.pending else None
+        if pending is not None and decision is None and ask is None:
+            what = "--approve or --reject" if pending.kind == "confirm" else "-i key=value"
+            raise RunStateError(
+                f"run {run_id} waits at step '{pending.step_name}'"
+                f"{': ' + pending.question if pending.question else ''}; "
+                f"pass {what}"
+            )
+        if pending is not None and decision is not None:
+            record.decisions[pending.key] = decision
+        record.pending = None
+        document = load_document(path)
+        restored = await storage.load_steps(run_id)
+        return await _execute(storage, document, record, restored, listeners, ask, resumed=True)
+    finally:
+        await storage.close()
+
+
+async def _execute(
+    storage: Storage,
+    document: Document,
+    record: RunRecord,
+    restored: list[tuple[str, dict[str, Any]]],
+    listeners: list[Callable[[Event], None]],
+    ask: Ask | None,
+    resumed: bool,
+) -> WorkflowRunOutput | RunOutput:
+    from .api import model_overrides
+    from .compiler import Compiler
+    from .interpreter.workflow import execute_agent, execute_workflow
+
+    owner = lease_owner()
+    holder = await storage.acquire_lease(record.run_id, owner, LEASE_SECONDS)
+    if holder is not None:
+        raise RunStateError(f"run {record.run_id} is being run by another process ({holder})")
+    recorder = Recorder(storage, record, restored)
+    recorder.keep_lease(owner)
+    compiler = Compiler(document, model_overrides(document, record.models))
+    try:
+        await recorder.save(status="running")
+        if record.kind == "agent":
+            result: WorkflowRunOutput | RunOutput = await execute_agent(
+                compiler.agent(record.target),
+                record.input,
+                models=compiler.models,
+                listeners=[*listeners, recorder],
+                session_id=record.session_id,
+                run_id=record.run_id,
+            )
+            await recorder.save(
+                status=result.status, output=result.model_dump(mode="json"), error=result.error
+            )
+            return result
+        return await execute_workflow(
+            compiler.workflow(record.target),
+            record.input,
+            models=compiler.models,
+            listeners=[*listeners, recorder],
+            session_id=record.session_id,
+            max_concurrency=record.max_concurrency,
+            run_id=record.run_id,
+            recorder=recorder,
+            decisions=record.decisions,
+            ask=ask,
+            resumed=resumed,
+        )
+    finally:
+        await recorder.stop_lease(owner)

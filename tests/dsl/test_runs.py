@@ -1,0 +1,168 @@
+"""dsl/runs.py through the CLI: pause, resume in a new process, reject, input, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SPEC = """version: 1
+models:
+  fake:
+    provider: scripted
+    responses:
+      - {match: "^draft", content: "DRAFT"}
+      - {match: "^publish", content: "PUBLISHED DRAFT"}
+      - {match: "note", content: "NOTED"}
+agents:
+  writer: {model: fake}
+workflows:
+  w:
+    steps:
+      - {name: draft, agent: writer, input: "draft {{ input }}"}
+      - {name: count, function: "counter:count"}
+      - {name: publish, agent: writer, input: "publish {{ steps.draft.output }}",
+         confirm: "Publish the draft?"}
+      - name: review
+        agent: writer
+        input_required: {type: object, properties: {note: {type: string}}, required: [note]}
+      - {name: final, function: "counter:summary"}
+"""
+COUNTER = """
+import json
+from pathlib import Path
+
+CALLS = Path(__file__).parent / "calls.json"
+
+
+def _bump(name):
+    calls = json.loads(CALLS.read_text()) if CALLS.exists() else {}
+    calls[name] = calls.get(name, 0) + 1
+    CALLS.write_text(json.dumps(calls))
+
+
+def count(step_input):
+    _bump("count")
+    return "counted"
+
+
+def summary(step_input):
+    _bump("summary")
+    return {key: step_input.get_step_content(key) for key in ("draft", "publish", "review")}
+"""
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A new process each time, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "agno_dsl", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "spec.yaml").write_text(SPEC)
+    (tmp_path / "counter.py").write_text(COUNTER)
+    return tmp_path
+
+
+def calls(project: Path) -> dict[str, int]:
+    return json.loads((project / "calls.json").read_text())
+
+
+def run_id_of(stderr: str) -> str:
+    return stderr.split("run ", 1)[1].split(" ", 1)[0]
+
+
+def test_pause_resume_across_processes(project: Path) -> None:
+    first = cli("run", "spec.yaml", "tides", cwd=project)
+    assert first.returncode == 3, first.stderr
+    run_id = run_id_of(first.stderr)
+    assert first.stderr.splitlines() == [
+        f"run {run_id} paused at step 'publish': Publish the draft?",
+        f"continue with: agno-dsl resume {run_id} --approve (or --reject)",
+    ]
+    second = cli("resume", run_id, "--approve", cwd=project)
+    assert second.returncode == 3
+    assert f"agno-dsl resume {run_id} -i key=value" in second.stderr
+    third = cli("resume", run_id, "-i", "note=looks good", "--json", cwd=project)
+    assert third.returncode == 0, third.stderr
+    output = json.loads(third.stdout)
+    assert output["status"] == "completed"
+    assert output["content"] == {"draft": "DRAFT", "publish": "PUBLISHED DRAFT", "review": "NOTED"}
+    # Three processes, yet every function step ran exactly once.
+    assert calls(project) == {"count": 1, "summary": 1}
+
+
+def test_reject_skips_the_step_and_the_run_goes_on(project: Path) -> None:
+    run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
+    assert cli("resume", run_id, "--reject", cwd=project).returncode == 3
+    done = cli("resume", run_id, "-i", 'note="fine"', "--json", cwd=project)
+    output = json.loads(done.stdout)
+    assert output["content"]["publish"] is None
+    publish = next(s for s in output["step_results"] if s["step_name"] == "publish")
+    assert publish["skipped"] is True
+
+
+def test_input_is_checked_against_the_schema(project: Path) -> None:
+    run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
+    cli("resume", run_id, "--approve", cwd=project)
+    bad = cli("resume", run_id, "-i", "other=x", cwd=project)
+    assert bad.returncode == 1
+    assert "input of step 'review': 'note' is a required property" in bad.stderr
+
+
+def test_resume_needs_a_decision_when_paused(project: Path) -> None:
+    run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
+    result = cli("resume", run_id, cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: run {run_id} waits at step 'publish': "
+        "Publish the draft?; pass --approve or --reject"
+    )
+
+
+def test_resume_unknown_and_finished_runs(project: Path) -> None:
+    unknown = cli("resume", "nope", cwd=project)
+    assert unknown.returncode == 2 and "error: no run nope in sqlite:///" in unknown.stderr
+    (project / "plain.yaml").write_text(
+        "version: 1\nmodels: {m: {provider: echo}}\nagents: {a: {model: m}}\n"
+        "workflows:\n  w:\n    steps: [{agent: a}]\n"
+    )
+    done = cli("run", "plain.yaml", "hi", "--json", cwd=project)
+    run_id = json.loads(done.stdout)["run_id"]
+    again = cli("resume", run_id, cwd=project)
+    assert again.returncode == 2
+    assert f"run {run_id} already finished (completed)" in again.stderr
+
+
+def test_spec_changed_since_the_run_started(project: Path) -> None:
+    run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
+    (project / "spec.yaml").write_text(SPEC + "\n# edited\n")
+    changed = cli("resume", run_id, "--approve", cwd=project)
+    assert changed.returncode == 2 and "changed since the run started" in changed.stderr
+    assert cli("resume", run_id, "--approve", "--force", cwd=project).returncode == 3
+
+
+def test_runs_list_show_and_events(project: Path) -> None:
+    run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
+    listed = cli("runs", "list", "--json", cwd=project)
+    assert [r["run_id"] for r in json.loads(listed.stdout)] == [run_id]
+    assert json.loads(listed.stdout)[0]["status"] == "paused"
+    shown = cli("runs", "show", run_id, cwd=project)
+    assert shown.returncode == 0
+    assert "draft" in shown.stdout and "paused" in shown.stdout
+    events = [
+        json.loads(line)["event"]
+        for line in cli("runs", "events", run_id, cwd=project).stdout.splitlines()
+    ]
+    assert events[0] == "WorkflowStarted" and events[-2:] == ["StepPaused", "WorkflowPaused"]
