@@ -163,7 +163,6 @@ class Compiler:
         return Plan.chain([self._node(step) for step in steps])
 
     def _node(self, step: OutlineStep) -> Node:
-        options = step.options
         common: dict[str, Any] = {
             "name": step.name,
             "where": self.where(step.path),

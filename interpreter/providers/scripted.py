@@ -8,6 +8,7 @@ When the list runs out, the last entry repeats.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from typing import Any
 
@@ -58,10 +59,8 @@ class ScriptedModel:
 
     def replay(self, text: str, *, agent: str) -> None:
         """Consume the entry a repeated call would use, without answering."""
-        try:
+        with contextlib.suppress(ModelProviderError):
             self._pick(agent, text)
-        except ModelProviderError:
-            pass
 
     async def respond(
         self, messages: list[Message], *, agent: str, output_schema: Any = None
