@@ -130,8 +130,9 @@ class SqliteStorage(Storage):
         try:
             self._append(run_id, events)
             db.execute(
-                "INSERT OR REPLACE INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, "
-                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = ?), ?)",
+                "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = ?), ?) "
+                "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
                 (run_id, key, run_id, json.dumps(output, default=str)),
             )
             db.execute("COMMIT")

@@ -1,0 +1,260 @@
+"""PostgreSQL storage: psycopg 3, async, pooled.
+
+`postgresql://user@host/db?schema=NAME` keeps the tables in their own schema
+(created on first use); without it they live in the connection's default.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .base import SCHEMA_VERSION, RunRecord, Storage, StorageError, owner_is_dead
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS agno_dsl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agno_dsl_runs (
+    run_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+    data TEXT NOT NULL, lease_owner TEXT, lease_until DOUBLE PRECISION);
+CREATE INDEX IF NOT EXISTS agno_dsl_runs_created ON agno_dsl_runs (created_at);
+CREATE TABLE IF NOT EXISTS agno_dsl_steps (
+    run_id TEXT NOT NULL, key TEXT NOT NULL, seq BIGINT NOT NULL, output TEXT NOT NULL,
+    PRIMARY KEY (run_id, key));
+CREATE TABLE IF NOT EXISTS agno_dsl_events (
+    run_id TEXT NOT NULL, seq BIGINT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
+    session_id TEXT PRIMARY KEY, updated_at DOUBLE PRECISION NOT NULL, data TEXT NOT NULL);
+"""
+
+
+def _split_schema(url: str) -> tuple[str, str | None]:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    schema = query.pop("schema", None)
+    return urlunsplit(parts._replace(query=urlencode(query))), schema
+
+
+class PostgresStorage(Storage):
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conninfo, self.schema = _split_schema(url)
+        self._pool: Any = None
+
+    def _error(self, exc: Exception) -> StorageError:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return StorageError(f"storage {self.display_url}: {message}")
+
+    async def open(self) -> None:
+        try:
+            from psycopg_pool import AsyncConnectionPool
+        except ImportError:
+            raise StorageError(
+                "PostgreSQL storage needs psycopg: pip install 'agno-dsl[postgres]'"
+            ) from None
+        schema = self.schema
+
+        async def configure(connection: Any) -> None:
+            if schema:
+                await connection.execute(f'SET search_path TO "{schema}"')
+                await connection.commit()
+
+        self._pool = AsyncConnectionPool(
+            self._conninfo, min_size=1, max_size=4, open=False, configure=configure, timeout=10
+        )
+        try:
+            await self._pool.open(wait=True, timeout=10)
+            async with self._pool.connection() as db:
+                if schema:
+                    await db.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                    await db.execute(f'SET search_path TO "{schema}"')
+                await db.execute(_TABLES)
+                await db.execute(
+                    "INSERT INTO agno_dsl_meta VALUES ('schema_version', %s) "
+                    "ON CONFLICT DO NOTHING",
+                    (str(SCHEMA_VERSION),),
+                )
+        except Exception as exc:
+            await self._pool.close()
+            raise self._error(exc) from exc
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def _run(self, work: Any) -> Any:
+        try:
+            async with self._pool.connection() as db, db.transaction():
+                return await work(db)
+        except StorageError:
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg"):
+                raise self._error(exc) from exc
+            raise
+
+    async def save_run(self, record: RunRecord) -> None:
+        async def work(db: Any) -> None:
+            await db.execute(
+                "INSERT INTO agno_dsl_runs (run_id, status, created_at, data) VALUES "
+                "(%s, %s, %s, %s) ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, "
+                "data = excluded.data",
+                (
+                    record.run_id,
+                    record.status,
+                    record.created_at,
+                    json.dumps(record.to_json(), default=str),
+                ),
+            )
+
+        await self._run(work)
+
+    async def get_run(self, run_id: str) -> RunRecord | None:
+        async def work(db: Any) -> Any:
+            cursor = await db.execute("SELECT data FROM agno_dsl_runs WHERE run_id = %s", (run_id,))
+            return await cursor.fetchone()
+
+        row = await self._run(work)
+        return RunRecord.from_json(json.loads(row[0])) if row else None
+
+    async def list_runs(self, status: str | None = None, limit: int = 20) -> list[RunRecord]:
+        async def work(db: Any) -> Any:
+            if status is None:
+                cursor = await db.execute(
+                    "SELECT data FROM agno_dsl_runs ORDER BY created_at DESC LIMIT %s", (limit,)
+                )
+            else:
+                cursor = await db.execute(
+                    "SELECT data FROM agno_dsl_runs WHERE status = %s "
+                    "ORDER BY created_at DESC LIMIT %s",
+                    (status, limit),
+                )
+            return await cursor.fetchall()
+
+        return [RunRecord.from_json(json.loads(row[0])) for row in await self._run(work)]
+
+    async def save_step(
+        self, run_id: str, key: str, output: dict[str, Any], events: list[dict[str, Any]]
+    ) -> None:
+        async def work(db: Any) -> None:
+            await self._append(db, run_id, events)
+            await db.execute(
+                "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (%s, %s, "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = %s), %s) "
+                "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
+                (run_id, key, run_id, json.dumps(output, default=str)),
+            )
+
+        await self._run(work)
+
+    @staticmethod
+    async def _append(db: Any, run_id: str, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
+        # Serialize appenders of one run so sequence numbers never collide.
+        await db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (run_id,))
+        cursor = await db.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_events WHERE run_id = %s", (run_id,)
+        )
+        start = (await cursor.fetchone())[0]
+        async with db.cursor() as many:
+            await many.executemany(
+                "INSERT INTO agno_dsl_events VALUES (%s, %s, %s)",
+                [(run_id, start + i + 1, json.dumps(e, default=str)) for i, e in enumerate(events)],
+            )
+
+    async def load_steps(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
+        async def work(db: Any) -> Any:
+            cursor = await db.execute(
+                "SELECT key, output FROM agno_dsl_steps WHERE run_id = %s ORDER BY seq", (run_id,)
+            )
+            return await cursor.fetchall()
+
+        return [(key, json.loads(output)) for key, output in await self._run(work)]
+
+    async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
+        if events:
+            await self._run(lambda db: self._append(db, run_id, events))
+
+    async def load_events(self, run_id: str) -> list[dict[str, Any]]:
+        async def work(db: Any) -> Any:
+            cursor = await db.execute(
+                "SELECT event FROM agno_dsl_events WHERE run_id = %s ORDER BY seq", (run_id,)
+            )
+            return await cursor.fetchall()
+
+        return [json.loads(row[0]) for row in await self._run(work)]
+
+    async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
+        async def work(db: Any) -> str | None:
+            cursor = await db.execute(
+                "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = %s FOR UPDATE",
+                (run_id,),
+            )
+            row = await cursor.fetchone()
+            now = time.time()
+            if (
+                row
+                and row[0]
+                and row[0] != owner
+                and row[1]
+                and row[1] > now
+                and not owner_is_dead(row[0])
+            ):
+                return str(row[0])
+            await db.execute(
+                "UPDATE agno_dsl_runs SET lease_owner = %s, lease_until = %s WHERE run_id = %s",
+                (owner, now + ttl, run_id),
+            )
+            return None
+
+        return await self._run(work)  # type: ignore[no-any-return]
+
+    async def release_lease(self, run_id: str, owner: str) -> None:
+        await self._run(
+            lambda db: db.execute(
+                "UPDATE agno_dsl_runs SET lease_owner = NULL, lease_until = NULL "
+                "WHERE run_id = %s AND lease_owner = %s",
+                (run_id, owner),
+            )
+        )
+
+    async def get_session(self, session_id: str) -> dict[str, Any] | None:
+        async def work(db: Any) -> Any:
+            cursor = await db.execute(
+                "SELECT data FROM agno_dsl_sessions WHERE session_id = %s", (session_id,)
+            )
+            return await cursor.fetchone()
+
+        row = await self._run(work)
+        return json.loads(row[0]) if row else None
+
+    async def save_session(self, session_id: str, data: dict[str, Any]) -> None:
+        await self._run(
+            lambda db: db.execute(
+                "INSERT INTO agno_dsl_sessions VALUES (%s, %s, %s) ON CONFLICT (session_id) "
+                "DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data",
+                (session_id, time.time(), json.dumps(data, default=str)),
+            )
+        )
+
+    async def list_sessions(self, limit: int = 50) -> list[dict[str, Any]]:
+        async def work(db: Any) -> Any:
+            cursor = await db.execute(
+                "SELECT data FROM agno_dsl_sessions ORDER BY updated_at DESC LIMIT %s", (limit,)
+            )
+            return await cursor.fetchall()
+
+        return [json.loads(row[0]) for row in await self._run(work)]
+
+    async def drop_all(self) -> None:
+        async def work(db: Any) -> None:
+            if self.schema:
+                await db.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+            else:
+                for table in ("meta", "runs", "steps", "events", "sessions"):
+                    await db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
+
+        await self._run(work)
