@@ -38,7 +38,9 @@ workflows:
           steps: [{name: it, function: "work:step", input: "it{{ loop.iteration }}"}]
       - name: z
         function: "work:step"
-        input: "z:{{ steps.a.output }}-{{ steps.p.output.b2 }}-{{ steps.each.output | join(',') }}-{{ steps.l.output }}"
+        input: >-
+          z:{{ steps.a.output }}-{{ steps.p.output.b2 }}-{{ steps.each.output | join(',')
+          }}-{{ steps.l.output }}
 """
 WORK = """
 import asyncio, os
