@@ -143,3 +143,32 @@ def run_events(run_id: str, storage: str | None) -> None:
     """A run's events as JSON Lines."""
     for event in _with_storage(storage, lambda s: s.load_events(run_id)):
         click.echo(json.dumps(event, ensure_ascii=False, default=str))
+
+
+@main.group()
+def sessions() -> None:
+    """Stored sessions: history and session_state."""
+
+
+@sessions.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@_storage_option
+def list_sessions(limit: int, storage: str | None) -> None:
+    """Sessions, most recently used first."""
+    for data in _with_storage(storage, lambda s: s.list_sessions(limit)):
+        runs = sum(len(history) for history in data.get("history", {}).values())
+        click.echo(
+            f"{data['session_id']}  state keys: {len(data.get('state', {}))}  agent runs: {runs}"
+        )
+
+
+@sessions.command("show")
+@click.argument("session_id")
+@_storage_option
+def show_session(session_id: str, storage: str | None) -> None:
+    """A session's state and history as JSON."""
+    data = _with_storage(storage, lambda s: s.get_session(session_id))
+    if data is None:
+        click.echo(f"error: no session {session_id}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))

@@ -93,6 +93,8 @@ class Compiler:
             retry_delay=_first(agent.retry_delay, defaults.retry_delay, 1.0),
             timeout=_first(agent.timeout, defaults.timeout, None),
             where=self.where(path),
+            add_history_to_context=agent.add_history_to_context,
+            num_history_runs=agent.num_history_runs,
         )
 
     def _template(self, text: str, path: YamlPath) -> Evaluable:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .interpreter.durability import LEASE_SECONDS, Pending, Recorder
+from .interpreter.sessions import load_session
 from .interpreter.storage import RunRecord, Storage, open_storage
 from .interpreter.storage.base import lease_owner
 from .loader import Document, load_document
@@ -145,9 +146,17 @@ async def _execute(
     holder = await storage.acquire_lease(record.run_id, owner, LEASE_SECONDS)
     if holder is not None:
         raise RunStateError(f"run {record.run_id} is being run by another process ({holder})")
-    recorder = Recorder(storage, record, restored)
-    recorder.keep_lease(owner)
     compiler = Compiler(document, model_overrides(document, record.models))
+    session = None
+    if record.session_id:
+        initial = (
+            document.spec.workflows[record.target].session_state
+            if record.kind == "workflow"
+            else document.spec.agents[record.target].session_state
+        )
+        session = await load_session(storage, record.session_id, initial)
+    recorder = Recorder(storage, record, restored, session)
+    recorder.keep_lease(owner)
     try:
         await recorder.save(status="running")
         if record.kind == "agent":
@@ -158,6 +167,7 @@ async def _execute(
                 listeners=[*listeners, recorder],
                 session_id=record.session_id,
                 run_id=record.run_id,
+                recorder=recorder,
             )
             await recorder.save(
                 status=result.status, output=result.model_dump(mode="json"), error=result.error

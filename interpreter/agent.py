@@ -58,6 +58,9 @@ async def run_agent(
     system = system_message(agent, ctx.template_context(scope))
     if system:
         messages.append(Message(role="system", content=system))
+    if agent.add_history_to_context and ctx.session is not None:
+        messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
+    own_start = len(messages)  # this run's own messages; history is not stored again
     messages.append(Message(role="user", content=as_message_text(message)))
     try:
         response = await _call_with_retries(agent, model, messages)
@@ -89,6 +92,8 @@ async def run_agent(
     )
     ctx.metrics.add_tokens(metrics)
     messages.append(Message(role="assistant", content=content))
+    if ctx.session is not None:
+        ctx.session.add_run(agent.name, messages[own_start:])
     ctx.emit(
         "RunContent",
         agent_name=agent.name,

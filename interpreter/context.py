@@ -20,6 +20,7 @@ from .providers import Model, create_model
 
 if TYPE_CHECKING:
     from .durability import Pending, Recorder
+    from .sessions import Session
 
 Listener = Callable[[Event], None]
 
@@ -79,6 +80,7 @@ class RunContext:
         self.listeners = listeners
         self.stopped = False
         self.recorder: Recorder | None = None
+        self.session: Session | None = None
         # Human decisions by step key (approve/reject or input values), from resume.
         self.decisions: dict[str, Any] = {}
         # Asks a human on a terminal; None means pause the run instead.

@@ -16,6 +16,7 @@ from typing import Any
 from ..schemas.events import Event
 from ..schemas.outputs import StepOutput
 from .errors import AgnoDslError
+from .sessions import Session
 from .storage import RunRecord, Storage
 
 LEASE_SECONDS = 30.0
@@ -61,8 +62,10 @@ class Recorder:
         storage: Storage,
         record: RunRecord,
         restored: list[tuple[str, dict[str, Any]]] | None = None,
+        session: Session | None = None,
     ) -> None:
         self.storage = storage
+        self.session = session
         self.record = record
         self.restored = {key: StepOutput.model_validate(data) for key, data in restored or []}
         self.restored_order = [key for key, _ in restored or []]
@@ -81,6 +84,12 @@ class Recorder:
         await self.storage.save_step(
             self.record.run_id, key, output.model_dump(mode="json"), events
         )
+        await self.save_session()
+
+    async def save_session(self) -> None:
+        """session_state and history are persisted at the end of every step."""
+        if self.session is not None:
+            await self.storage.save_session(self.session.session_id, self.session.to_json())
 
     async def save(self, **changes: Any) -> None:
         """Update the run record (status, output, pending…) and flush events."""
@@ -92,6 +101,7 @@ class Recorder:
         events, self._events = self._events, []
         await self.storage.append_events(self.record.run_id, events)
         await self.storage.save_run(self.record)
+        await self.save_session()
 
     def keep_lease(self, owner: str) -> None:
         """Renew the run's lease in the background while it runs."""

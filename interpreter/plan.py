@@ -58,6 +58,8 @@ class AgentPlan:
     retry_delay: float
     timeout: float | None
     where: str
+    add_history_to_context: bool = False
+    num_history_runs: int = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

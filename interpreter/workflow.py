@@ -56,7 +56,15 @@ async def execute_workflow(
     ctx.recorder = recorder
     ctx.decisions = dict(decisions or {})
     ctx.ask = ask
+    _join_session(ctx, recorder)
     return await _run(plan, ctx, resumed=resumed)
+
+
+def _join_session(ctx: RunContext, recorder: Recorder | None) -> None:
+    """With a stored session, `state` is the session's state (shared, persisted)."""
+    if recorder is not None and recorder.session is not None:
+        ctx.session = recorder.session
+        ctx.state = recorder.session.state
 
 
 async def run_nested_workflow(
@@ -76,6 +84,7 @@ async def run_nested_workflow(
     ctx.limit = parent.limit
     ctx.state = parent.state
     ctx.recorder, ctx.decisions, ctx.ask = parent.recorder, parent.decisions, parent.ask
+    ctx.session = parent.session
     result = await _run(plan, ctx, prefix=prefix, nested=True)
     parent.metrics.add_tokens(result.metrics)
     if result.status == "failed":
@@ -185,6 +194,7 @@ async def execute_agent(
     listeners: list[Listener],
     session_id: str | None = None,
     run_id: str | None = None,
+    recorder: Recorder | None = None,
 ) -> RunOutput:
     """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised."""
     check_input(agent.input_schema, input, agent.where, f"agent '{agent.name}'")
@@ -197,6 +207,7 @@ async def execute_agent(
         max_concurrency=None,
         run_id=run_id,
     )
+    _join_session(ctx, recorder)
     try:
         result = await run_agent(agent, input, ctx, Scope())
         result.run_id = ctx.run_id

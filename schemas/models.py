@@ -36,6 +36,11 @@ class ScriptedResponse(SpecModel):
     match: str | None = Field(
         None, description="Regular expression; the entry is used only for inputs it matches."
     )
+    match_history: str | None = Field(
+        None,
+        description="Regular expression that must match the earlier messages of the "
+        "conversation (history from the session, tool results).",
+    )
     delay: Duration = Field(0.0, description="How long the model takes to answer.")
     error: str | None = Field(
         None, description="Raise ModelProviderError with this message instead of answering."

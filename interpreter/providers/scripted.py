@@ -27,14 +27,19 @@ class ScriptedModel:
         self.name = name
         self.responses = config.responses
         self._patterns = [re.compile(r.match) if r.match else None for r in self.responses]
+        self._history_patterns = [
+            re.compile(r.match_history) if r.match_history else None for r in self.responses
+        ]
         self._cursors: dict[str, int] = {}
         self._calls = 0
 
-    def _applies(self, index: int, text: str) -> bool:
-        pattern = self._patterns[index]
-        return pattern is None or pattern.search(text) is not None
+    def _applies(self, index: int, text: str, history: str) -> bool:
+        pattern, in_history = self._patterns[index], self._history_patterns[index]
+        return (pattern is None or pattern.search(text) is not None) and (
+            in_history is None or in_history.search(history) is not None
+        )
 
-    def _pick(self, agent: str, text: str) -> ScriptedResponse:
+    def _pick(self, agent: str, text: str, history: str = "") -> ScriptedResponse:
         if not self.responses:
             raise ModelProviderError(
                 f"scripted model '{self.name}' has no responses",
@@ -43,11 +48,11 @@ class ScriptedModel:
             )
         cursor = self._cursors.get(agent, 0)
         for index in range(cursor, len(self.responses)):
-            if self._applies(index, text):
+            if self._applies(index, text, history):
                 self._cursors[agent] = index + 1
                 return self.responses[index]
         last = len(self.responses) - 1
-        if cursor >= len(self.responses) and self._applies(last, text):
+        if cursor >= len(self.responses) and self._applies(last, text, history):
             return self.responses[last]
         preview = text if len(text) <= 60 else text[:57] + "..."
         raise ModelProviderError(
@@ -66,7 +71,7 @@ class ScriptedModel:
         self, messages: list[Message], *, agent: str, output_schema: Any = None
     ) -> ModelResponse:
         text = _last_input(messages)
-        response = self._pick(agent, text)
+        response = self._pick(agent, text, _history(messages))
         if response.delay:
             await asyncio.sleep(response.delay)
         if response.error is not None:
@@ -84,6 +89,12 @@ class ScriptedModel:
             output_tokens=usage.output_tokens if usage else 0,
             time_to_first_token=response.delay,
         )
+
+
+def _history(messages: list[Message]) -> str:
+    """The conversation before the last input, one message per line."""
+    earlier = [m for m in messages if m.role != "system"][:-1]
+    return "\n".join(f"{m.role}: {m.content}" for m in earlier)
 
 
 def _last_input(messages: list[Message]) -> str:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -48,6 +49,7 @@ class PostgresStorage(Storage):
 
     async def open(self) -> None:
         try:
+            import psycopg
             from psycopg_pool import AsyncConnectionPool
         except ImportError:
             raise StorageError(
@@ -60,6 +62,14 @@ class PostgresStorage(Storage):
                 await connection.execute(f'SET search_path TO "{schema}"')
                 await connection.commit()
 
+        # One direct connection first: a down server is a clear error at once,
+        # not ten seconds of pool retries logged to stderr.
+        logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
+        try:
+            probe = await psycopg.AsyncConnection.connect(self._conninfo, connect_timeout=5)
+            await probe.close()
+        except Exception as exc:
+            raise self._error(exc) from exc
         self._pool = AsyncConnectionPool(
             self._conninfo, min_size=1, max_size=4, open=False, configure=configure, timeout=10
         )

@@ -166,3 +166,33 @@ def test_runs_list_show_and_events(project: Path) -> None:
         for line in cli("runs", "events", run_id, cwd=project).stdout.splitlines()
     ]
     assert events[0] == "WorkflowStarted" and events[-2:] == ["StepPaused", "WorkflowPaused"]
+
+
+def test_unreachable_database_is_one_line_without_password(project: Path) -> None:
+    result = cli(
+        "run",
+        "spec.yaml",
+        "tides",
+        "--storage",
+        "postgresql://agno:hunter2@127.0.0.1:1/test",
+        cwd=project,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: storage postgresql://agno:***@127.0.0.1:1/test: ")
+    assert "hunter2" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_sessions_cli(project: Path) -> None:
+    (project / "chat.yaml").write_text(
+        "version: 1\nmodels: {m: {provider: echo}}\n"
+        "agents: {a: {model: m, add_history_to_context: true}}\n"
+    )
+    assert cli("run", "chat.yaml", "hello", "--session", "s1", cwd=project).returncode == 0
+    listed = cli("sessions", "list", cwd=project)
+    assert listed.stdout.startswith("s1  state keys: 0  agent runs: 1")
+    shown = json.loads(cli("sessions", "show", "s1", cwd=project).stdout)
+    assert shown["history"]["a"] == [
+        [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "hello"}]
+    ]
+    assert cli("sessions", "show", "nope", cwd=project).returncode == 2
