@@ -28,6 +28,8 @@ WORKLOADS: list[tuple[str, str, str]] = [
     ("W3 1→8→1 × 50 ms", "fanout", ""),
     ("W4 200 × 20 ms", "wide", ""),
 ]
+# agno-dsl only: what recording a run in storage costs (agno has no such layer here).
+STORAGE = ["sqlite", "postgresql", "redis"]
 CRITICAL_PATH = {"fanout": 0.150, "wide": 0.020}
 
 
@@ -65,17 +67,40 @@ def main() -> int:
                 result = measure(python, script, workload, arg)
                 samples.setdefault(label, {}).setdefault(system, []).append(result)
                 print(f"round {round_index + 1} {label:<20} {system:<9} {result}", file=sys.stderr)
+    storage_rows = []
+    for backend in STORAGE:
+        results = [
+            measure(sys.executable, "system_agno_dsl.py", "storage", backend)
+            for _ in range(args.rounds)
+        ]
+        storage_rows.append(
+            {
+                "backend": backend,
+                "us_per_step": statistics.median(r["us_per_step"] for r in results),
+                "fanout_x_critical_path": statistics.median(
+                    r["fanout_x_critical_path"] for r in results
+                ),
+            }
+        )
+        print(f"storage {backend} {storage_rows[-1]}", file=sys.stderr)
     rows = summarize(samples)
     stamp = datetime.date.today().isoformat()
     out = HERE / "results" / f"{stamp}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(
         json.dumps(
-            {"date": stamp, "machine": machine(), "rounds": args.rounds, "results": rows}, indent=2
+            {
+                "date": stamp,
+                "machine": machine(),
+                "rounds": args.rounds,
+                "results": rows,
+                "storage": storage_rows,
+            },
+            indent=2,
         )
         + "\n"
     )
-    write_table(rows, stamp)
+    write_table(rows, storage_rows, stamp)
     print(f"wrote {out.relative_to(HERE.parent)} and the table in benchmarks/README.md")
     return 0
 
@@ -107,7 +132,7 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_table(rows: list[dict[str, Any]], stamp: str) -> None:
+def write_table(rows: list[dict[str, Any]], storage_rows: list[dict[str, Any]], stamp: str) -> None:
     lines = [
         f"Measured {stamp} (medians; ratio = agno-dsl ÷ agno).",
         "",
@@ -125,6 +150,18 @@ def write_table(rows: list[dict[str, Any]], stamp: str) -> None:
             b = f"{theirs['x_critical_path']:.3f}× critical path" if theirs else "—"
             ratio = f"{ours['seconds'] / theirs['seconds']:.2f}×" if theirs else "—"
         lines.append(f"| {row['workload']} | {a} | {b} | {ratio} |")
+    lines += [
+        "",
+        "Recording runs in storage (agno-dsl; a 100-step chain and W3 with recording on):",
+        "",
+        "| backend | added per step | W3 1→8→1 × 50 ms recorded |",
+        "|---|---|---|",
+    ]
+    for storage_row in storage_rows:
+        lines.append(
+            f"| {storage_row['backend']} | {storage_row['us_per_step']:.0f} µs | "
+            f"{storage_row['fanout_x_critical_path']:.3f}× critical path |"
+        )
     readme = HERE / "README.md"
     text = readme.read_text()
     start, end = "<!-- results:start -->", "<!-- results:end -->"

@@ -78,12 +78,74 @@ def fan(width: int, body: str, head_tail: bool) -> dict[str, float]:
     return {"seconds_median": sorted(samples)[len(samples) // 2]}
 
 
+def storage(backend: str) -> dict[str, float]:
+    """Recording cost: µs per step added by each backend, and W3 with recording on."""
+    import uuid
+
+    import agno_dsl
+
+    folder = Path(tempfile.mkdtemp())
+    unique = "bench" + uuid.uuid4().hex[:8]
+    url = {
+        "sqlite": f"sqlite:///{folder}/bench.db",
+        "postgresql": f"postgresql://postgres@127.0.0.1:5432/test?schema={unique}",
+        "redis": f"redis://127.0.0.1:6379/0?prefix={unique}:",
+    }[backend]
+    n = 100
+    chain_spec = folder / "chain.yaml"
+    chain_spec.write_text(
+        "version: 1\nworkflows:\n  w:\n    steps:\n"
+        + "".join(_step(f"s{i}", "noop") for i in range(n))
+    )
+    branches = "".join(
+        f'            - {{name: b{i}, function: "bench_steps:sleep50"}}\n' for i in range(8)
+    )
+    fan_spec = folder / "fan.yaml"
+    fan_spec.write_text(
+        "version: 1\nworkflows:\n  w:\n    steps:\n"
+        + _step("first", "sleep50")
+        + "      - parallel:\n          name: p\n          steps:\n"
+        + branches
+        + _step("last", "sleep50")
+    )
+
+    async def timed(path: Path, url: str | None) -> float:
+        started = time.perf_counter()
+        output = await agno_dsl.arun(path, "x", storage=url)
+        assert output.status == "completed", output.error
+        return time.perf_counter() - started
+
+    async def main() -> dict[str, float]:
+        chain, fan = agno_dsl.load(chain_spec), agno_dsl.load(fan_spec)
+        await timed(chain_spec, url)
+        plain = min([await timed(chain, None) for _ in range(5)])
+        recorded = min([await timed(chain, url) for _ in range(5)])
+        fan_runs = sorted([await timed(fan, url) for _ in range(5)])
+        return {
+            "us_per_step": (recorded - plain) / n * 1e6,
+            "fanout_x_critical_path": fan_runs[2] / 0.150,
+        }
+
+    async def cleanup() -> None:
+        from agno_dsl.interpreter.storage import open_storage
+
+        store = await open_storage(url)
+        await store.drop_all()
+        await store.close()
+
+    result = asyncio.run(main())
+    asyncio.run(cleanup())
+    return result
+
+
 if __name__ == "__main__":
     workload, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if workload == "chain":
         result = chain(int(arg))
     elif workload == "fanout":
         result = fan(8, "sleep50", True)
+    elif workload == "storage":
+        result = storage(arg)
     else:
         result = fan(200, "sleep20", False)
     print(json.dumps(result))

@@ -92,6 +92,16 @@ def model_overrides(document: Document, overrides: dict[str, str] | None) -> dic
     return models
 
 
+def compiler_for(document: Document, models: dict[str, str] | None) -> Any:
+    """The document's compiler for these model overrides, made once and reused."""
+    from .compiler import Compiler
+
+    key = tuple(sorted((models or {}).items()))
+    if key not in document.compilers:
+        document.compilers[key] = Compiler(document, model_overrides(document, models))
+    return document.compilers[key]
+
+
 async def arun(
     target: Target,
     input: Any = None,
@@ -114,7 +124,6 @@ async def arun(
     output's `status` and `error`; bad specs raise SpecError, bad input
     raises InputCheckError.
     """
-    from .compiler import Compiler
     from .interpreter.context import new_id
     from .interpreter.workflow import execute_agent, execute_workflow
 
@@ -129,7 +138,7 @@ async def arun(
                 )
             ]
         )
-    compiler = Compiler(document, model_overrides(document, models))
+    compiler = compiler_for(document, models)
     listeners = [on_event] if on_event is not None else []
     url = storage or document.spec.storage
     if url:

@@ -35,6 +35,8 @@ class Document:
     origins: dict[tuple[str, str], SourceMap] = field(default_factory=dict)
     compiler: TemplateCompiler = field(default_factory=TemplateCompiler)
     outlines: dict[str, Outline] = field(default_factory=dict)
+    # Compiled plans, by model overrides: a loaded spec is compiled once, not per run.
+    compilers: dict[tuple[tuple[str, str], ...], Any] = field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:

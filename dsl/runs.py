@@ -138,15 +138,14 @@ async def _execute(
     ask: Ask | None,
     resumed: bool,
 ) -> WorkflowRunOutput | RunOutput:
-    from .api import model_overrides
-    from .compiler import Compiler
+    from .api import compiler_for
     from .interpreter.workflow import execute_agent, execute_workflow
 
     owner = lease_owner()
     holder = await storage.acquire_lease(record.run_id, owner, LEASE_SECONDS)
     if holder is not None:
         raise RunStateError(f"run {record.run_id} is being run by another process ({holder})")
-    compiler = Compiler(document, model_overrides(document, record.models))
+    compiler = compiler_for(document, record.models)
     session = None
     if record.session_id:
         initial = (
@@ -158,7 +157,8 @@ async def _execute(
     recorder = Recorder(storage, record, restored, session)
     recorder.keep_lease(owner)
     try:
-        await recorder.save(status="running")
+        if resumed:
+            await recorder.save(status="running")
         if record.kind == "agent":
             result: WorkflowRunOutput | RunOutput = await execute_agent(
                 compiler.agent(record.target),

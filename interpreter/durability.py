@@ -70,6 +70,8 @@ class Recorder:
         self.restored = {key: StepOutput.model_validate(data) for key, data in restored or []}
         self.restored_order = [key for key, _ in restored or []]
         self._events: list[dict[str, Any]] = []
+        self._waiting: list[tuple[str, dict[str, Any], asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
         self._lease_task: asyncio.Task[None] | None = None
 
     # An event listener: events are committed with the next step or at the end.
@@ -80,11 +82,32 @@ class Recorder:
         return self.restored.get(key)
 
     async def step_done(self, key: str, output: StepOutput) -> None:
-        events, self._events = self._events, []
-        await self.storage.save_step(
-            self.record.run_id, key, output.model_dump(mode="json"), events
-        )
-        await self.save_session()
+        """Return once the step is committed. Steps finishing together share a commit."""
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((key, output.model_dump(mode="json"), done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        await asyncio.shield(done)
+
+    async def _flush(self) -> None:
+        # Group commit: everything queued while the previous commit ran goes in the next.
+        while self._waiting:
+            await asyncio.sleep(0)  # let steps finishing in this same tick join the batch
+            batch, self._waiting = self._waiting, []
+            events, self._events = self._events, []
+            try:
+                await self.storage.save_steps(
+                    self.record.run_id, [(key, data) for key, data, _ in batch], events
+                )
+                await self.save_session()
+            except BaseException as exc:
+                for _, _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for _, _, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     async def save_session(self) -> None:
         """session_state and history are persisted at the end of every step."""

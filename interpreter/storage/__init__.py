@@ -12,9 +12,9 @@ async def open_storage(url: str) -> Storage:
     scheme = url.split(":", 1)[0]
     storage: Storage
     if scheme == "sqlite":
-        from .sqlite import SqliteStorage
+        from .sqlite import shared_sqlite
 
-        storage = SqliteStorage(url)
+        return await shared_sqlite(url)
     elif scheme in ("postgresql", "postgres"):
         from .postgres import PostgresStorage
 

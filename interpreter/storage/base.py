@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import socket
 from abc import ABC, abstractmethod
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,7 +50,8 @@ class RunRecord:
     decisions: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow on purpose: asdict() deep-copies the whole run output on every save.
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
@@ -103,10 +104,15 @@ class Storage(ABC):
         """Newest first."""
 
     @abstractmethod
+    async def save_steps(
+        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
+    ) -> None:
+        """Commit completed steps (and the events before them) in one transaction."""
+
     async def save_step(
         self, run_id: str, key: str, output: dict[str, Any], events: list[dict[str, Any]]
     ) -> None:
-        """Commit one completed step (and the events before it) atomically."""
+        await self.save_steps(run_id, [(key, output)], events)
 
     @abstractmethod
     async def load_steps(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:

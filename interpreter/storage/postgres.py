@@ -145,17 +145,18 @@ class PostgresStorage(Storage):
 
         return [RunRecord.from_json(json.loads(row[0])) for row in await self._run(work)]
 
-    async def save_step(
-        self, run_id: str, key: str, output: dict[str, Any], events: list[dict[str, Any]]
+    async def save_steps(
+        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:
         async def work(db: Any) -> None:
             await self._append(db, run_id, events)
-            await db.execute(
-                "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (%s, %s, "
-                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = %s), %s) "
-                "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
-                (run_id, key, run_id, json.dumps(output, default=str)),
-            )
+            for key, output in steps:
+                await db.execute(
+                    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (%s, %s, "
+                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = %s), "
+                    "%s) ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
+                    (run_id, key, run_id, json.dumps(output, default=str)),
+                )
 
         await self._run(work)
 

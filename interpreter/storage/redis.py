@@ -85,19 +85,21 @@ class RedisStorage(Storage):
 
         return await self._call(work)  # type: ignore[no-any-return]
 
-    async def save_step(
-        self, run_id: str, key: str, output: dict[str, Any], events: list[dict[str, Any]]
+    async def save_steps(
+        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:
         async def work(r: Any) -> None:
-            is_new = not await r.hexists(self._key("steps", run_id), key)
+            keys = [key for key, _ in steps]
+            known = await r.hmget(self._key("steps", run_id), keys) if keys else []
             async with r.pipeline(transaction=True) as pipe:
                 if events:
                     pipe.rpush(
                         self._key("events", run_id), *[json.dumps(e, default=str) for e in events]
                     )
-                pipe.hset(self._key("steps", run_id), key, json.dumps(output, default=str))
-                if is_new:
-                    pipe.rpush(self._key("steporder", run_id), key)
+                for (key, output), existing in zip(steps, known, strict=True):
+                    pipe.hset(self._key("steps", run_id), key, json.dumps(output, default=str))
+                    if existing is None:
+                        pipe.rpush(self._key("steporder", run_id), key)
                 await pipe.execute()
 
         await self._call(work)

@@ -7,6 +7,7 @@ event loop never blocks and the connection is never shared across threads.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import sqlite3
 import time
@@ -30,6 +31,31 @@ CREATE TABLE IF NOT EXISTS agno_dsl_events (
 CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
     session_id TEXT PRIMARY KEY, updated_at REAL NOT NULL, data TEXT NOT NULL);
 """
+
+
+_SHARED: dict[str, SqliteStorage] = {}
+
+
+async def shared_sqlite(url: str) -> SqliteStorage:
+    """One open connection per database file for the whole process.
+
+    Closing a WAL database checkpoints it (~5 ms here), so runs reuse the
+    connection and it is closed once, at exit. Its single worker thread is the
+    only thread that ever touches it, whichever event loop calls.
+    """
+    storage = _SHARED.get(url)
+    if storage is None or storage._db is None:
+        storage = SqliteStorage(url)
+        await storage.open()
+        _SHARED[url] = storage
+    return storage
+
+
+@atexit.register
+def _close_shared() -> None:
+    for storage in _SHARED.values():
+        storage.close_now()
+    _SHARED.clear()
 
 
 class SqliteStorage(Storage):
@@ -56,7 +82,8 @@ class SqliteStorage(Storage):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise sqlite3.OperationalError(f"cannot create {self.path.parent}: {exc}") from exc
-        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        # Used by one worker thread at a time only; closed from the main thread at exit.
+        db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(_TABLES)
@@ -67,10 +94,17 @@ class SqliteStorage(Storage):
         self._db = db
 
     async def close(self) -> None:
+        if _SHARED.get(self.url) is self:
+            return  # shared: closed at exit
+        self.close_now()
+
+    def close_now(self) -> None:
+        # Called when no step can be using the connection any more (a run's end, or
+        # process exit, after Python has already stopped the worker thread).
+        self._thread.shutdown(wait=True)
         if self._db is not None:
-            await self._call(self._db.close)
-            self._db = None
-        self._thread.shutdown(wait=False)
+            db, self._db = self._db, None
+            db.close()
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -117,24 +151,25 @@ class SqliteStorage(Storage):
 
     # --- steps and events ------------------------------------------------------------
 
-    async def save_step(
-        self, run_id: str, key: str, output: dict[str, Any], events: list[dict[str, Any]]
+    async def save_steps(
+        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:
-        await self._call(self._save_step, run_id, key, output, events)
+        await self._call(self._save_steps, run_id, steps, events)
 
-    def _save_step(
-        self, run_id: str, key: str, output: dict[str, Any], events: list[dict[str, Any]]
+    def _save_steps(
+        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
             self._append(run_id, events)
-            db.execute(
-                "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, "
-                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = ?), ?) "
-                "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
-                (run_id, key, run_id, json.dumps(output, default=str)),
-            )
+            for key, output in steps:
+                db.execute(
+                    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, "
+                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = ?), ?) "
+                    "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
+                    (run_id, key, run_id, json.dumps(output, default=str)),
+                )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
