@@ -57,6 +57,9 @@ def choose_target(
         if name not in known:
             raise UsageError(unknown_name_message(kind, name, set(known)))
         return kind, name
+    entry = _entry_workflows(document)
+    if len(entry) == 1 and len(spec.workflows) > 1:
+        return "workflow", entry[0]  # the others only run as its nested steps
     for kind in ("workflow", "team", "agent"):
         known = list(getattr(spec, kind + "s"))
         if len(known) == 1 and (kind == "workflow" or not spec.workflows):
@@ -67,6 +70,17 @@ def choose_target(
                 f"choose one with --{kind} NAME"
             )
     raise UsageError("the spec defines no workflow, team or agent to run")
+
+
+def _entry_workflows(document: Document) -> list[str]:
+    """Workflows that no other workflow runs as a step."""
+    nested = {
+        step.step.workflow
+        for outline in document.outlines.values()
+        for step in outline.walk()
+        if step.kind == "workflow"
+    }
+    return [name for name in document.spec.workflows if name not in nested]
 
 
 def model_overrides(document: Document, overrides: dict[str, str] | None) -> dict[str, Any]:

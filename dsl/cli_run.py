@@ -159,7 +159,11 @@ def _report(output: Any, as_json: bool, storage: str | None) -> None:
         _print_content(output.content)
     if output.status == "paused":
         pending = output.pending or {}
-        flag = "--approve (or --reject)" if pending.get("kind") == "confirm" else "-i key=value"
+        if pending.get("kind") == "confirm":
+            flag = "--approve (or --reject)"
+        else:
+            fields = list((pending.get("schema") or {}).get("properties") or {"key": {}})
+            flag = " ".join(f"-i {field}=..." for field in fields)
         where = f" --storage {storage}" if storage else ""
         question = f": {pending['question']}" if pending.get("question") else ""
         click.echo(

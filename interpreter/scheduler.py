@@ -231,7 +231,14 @@ class Runner:
             )
             if ctx.ask is None:
                 raise RunPaused(pending)
+            # Saved as paused while the human thinks: a kill now loses nothing.
+            if ctx.recorder is not None:
+                await ctx.recorder.save(status="paused", pending=pending.to_json())
             ctx.decisions[key] = await ctx.ask(pending)
+            if ctx.recorder is not None:
+                await ctx.recorder.save(
+                    status="running", pending=None, decisions=dict(ctx.decisions)
+                )
         decision = ctx.decisions[key]
         if policy.input_required is not None and decision != "reject":
             check_input(policy.input_required, decision, node.where, f"step '{node.name}'")

@@ -24,10 +24,16 @@ def read_events(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def cookbook_command(scenario: Path) -> list[str]:
-    first = (scenario / "spec.yaml").read_text().splitlines()[0]
-    assert first.startswith("# run: agno-dsl "), f"{scenario}: first line must be '# run: ...'"
-    return shlex.split(first[len("# run: agno-dsl ") :])
+def cookbook_commands(scenario: Path) -> list[list[str]]:
+    """The `# run:` line and any `# then:` lines that follow it (RUN_ID stands for the run)."""
+    lines = (scenario / "spec.yaml").read_text().splitlines()
+    assert lines[0].startswith("# run: agno-dsl "), f"{scenario}: first line must be '# run: ...'"
+    commands = [shlex.split(lines[0][len("# run: agno-dsl ") :])]
+    for line in lines[1:]:
+        if not line.startswith("# then: agno-dsl "):
+            break
+        commands.append(shlex.split(line[len("# then: agno-dsl ") :]))
+    return commands
 
 
 @pytest.fixture

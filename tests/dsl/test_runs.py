@@ -93,7 +93,7 @@ def test_pause_resume_across_processes(project: Path) -> None:
     ]
     second = cli("resume", run_id, "--approve", cwd=project)
     assert second.returncode == 3
-    assert f"agno-dsl resume {run_id} -i key=value" in second.stderr
+    assert f"agno-dsl resume {run_id} -i note=..." in second.stderr
     third = cli("resume", run_id, "-i", "note=looks good", "--json", cwd=project)
     assert third.returncode == 0, third.stderr
     output = json.loads(third.stdout)
@@ -196,3 +196,39 @@ def test_sessions_cli(project: Path) -> None:
         [{"role": "user", "content": "hello"}, {"role": "assistant", "content": "hello"}]
     ]
     assert cli("sessions", "show", "nope", cwd=project).returncode == 2
+
+
+def test_kill_while_asking_on_a_terminal_then_resume(project: Path) -> None:
+    """On a terminal `run` asks instead of exiting; killed while asking, nothing is lost."""
+    import pty
+    import signal
+    import time
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agno_dsl", "run", "spec.yaml", "tides"],
+        cwd=project,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=os.environ.copy(),
+    )
+    os.close(terminal)
+    seen = b""
+    deadline = time.monotonic() + 30
+    while b"Publish the draft?" not in seen and time.monotonic() < deadline:
+        try:
+            seen += os.read(controller, 1024)
+        except OSError:
+            break
+    assert b"Publish the draft?" in seen, seen
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    os.close(controller)
+    listed = json.loads(cli("runs", "list", "--json", cwd=project).stdout)
+    assert listed[0]["status"] == "paused"
+    run_id = listed[0]["run_id"]
+    assert cli("resume", run_id, "--approve", cwd=project).returncode == 3
+    done = cli("resume", run_id, "-i", "note=ok", "--json", cwd=project)
+    assert json.loads(done.stdout)["status"] == "completed"
+    assert calls(project) == {"count": 1, "summary": 1}
