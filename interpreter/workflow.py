@@ -138,7 +138,12 @@ async def _run(
     except StepFailed as failure:
         output.status = "failed"
         output.failed_step = failure.step_name
-        output.error = f"{failure.where}: {failure}" if failure.where else str(failure)
+        if isinstance(failure.error, ExpressionError):
+            # The expression's own file:line:col is the precise place to look.
+            named = f"'{failure.step_name}'" in str(failure.error)
+            output.error = str(failure.error) + ("" if named else f" (step '{failure.step_name}')")
+        else:
+            output.error = f"{failure.where}: {failure}" if failure.where else str(failure)
     except (ExpressionError, AgnoDslError) as exc:
         output.status = "failed"
         output.error = describe(exc) if not isinstance(exc, ExpressionError) else str(exc)

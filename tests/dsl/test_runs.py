@@ -232,3 +232,23 @@ def test_kill_while_asking_on_a_terminal_then_resume(project: Path) -> None:
     done = cli("resume", run_id, "-i", "note=ok", "--json", cwd=project)
     assert json.loads(done.stdout)["status"] == "completed"
     assert calls(project) == {"count": 1, "summary": 1}
+
+
+def test_second_process_resuming_the_same_run_gets_a_clear_error(project: Path) -> None:
+    import asyncio
+
+    from agno_dsl.interpreter.storage import open_storage
+
+    run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
+
+    async def hold() -> None:  # another live process on another host holds the run
+        storage = await open_storage(os.environ["AGNO_DSL_STORAGE"])
+        assert await storage.acquire_lease(run_id, "build-host-7:4242", 30) is None
+        await storage.close()
+
+    asyncio.run(hold())
+    result = cli("resume", run_id, "--approve", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: run {run_id} is being run by another process (build-host-7:4242)"
+    )
