@@ -7,7 +7,6 @@ import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeAlias
 
-from .errors import Problem, SpecError
 from .loader import Document, load_document
 from .schemas.base import unknown_name_message
 from .schemas.events import Event
@@ -143,15 +142,6 @@ async def arun(
 
     document = _document(target)
     kind, name = choose_target(document, workflow, agent, team)
-    if kind == "team":
-        raise SpecError(
-            [
-                Problem(
-                    "running a team needs the team runtime, which this release does not have yet",
-                    document.locate(("teams", name), key=True),
-                )
-            ]
-        )
     compiler = compiler_for(document, models)
     listeners = [on_event] if on_event is not None else []
     url = storage or document.spec.storage
@@ -175,6 +165,17 @@ async def arun(
             models=models,
             listeners=listeners,
             ask=ask,
+        )
+    if kind == "team":
+        from .interpreter.workflow import execute_team
+
+        return await execute_team(
+            compiler.team(name),
+            input,
+            models=compiler.models,
+            listeners=listeners,
+            session_id=session_id,
+            run_id=run_id,
         )
     if kind == "workflow":
         plan = compiler.workflow(name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .compile_runners import RunnerCompiler, first
 from .errors import Problem, SpecError
 from .interpreter.errors import ConfigurationError
 from .interpreter.expressions import Evaluable
@@ -21,12 +22,13 @@ from .interpreter.plan import (
     ForeachNode,
     FunctionNode,
     LoopNode,
-    ModelRef,
     Node,
     ParallelNode,
     Plan,
     Policy,
     RouterNode,
+    TeamNode,
+    TeamPlan,
     WorkflowNode,
     WorkflowPlan,
 )
@@ -44,7 +46,7 @@ class Compiler:
         self.spec = document.spec
         self.models = models if models is not None else dict(self.spec.models)
         self._workflows: dict[str, WorkflowPlan] = {}
-        self._agents: dict[str, AgentPlan] = {}
+        self.runners = RunnerCompiler(document, self.models)
 
     def where(self, path: YamlPath) -> str:
         return str(self.document.locate(path))
@@ -52,53 +54,13 @@ class Compiler:
     def fail(self, message: str, path: YamlPath, hint: str | None = None) -> SpecError:
         return SpecError([Problem(message, self.document.locate(path), hint)])
 
-    # --- agents --------------------------------------------------------------------
+    # --- agents and teams (compile_runners.py) --------------------------------------
 
     def agent(self, name: str) -> AgentPlan:
-        if name not in self._agents:
-            self._agents[name] = self._agent(name)
-        return self._agents[name]
+        return self.runners.agent(name)
 
-    def _agent(self, name: str) -> AgentPlan:
-        agent = self.spec.agents[name]
-        defaults = self.spec.defaults
-        path: YamlPath = ("agents", name)
-        model_name = agent.model or defaults.model
-        assert model_name is not None  # the checker guarantees a model
-        if agent.tools:
-            raise self.fail(
-                f"agent '{name}' uses tools, which this release cannot run yet",
-                (*path, "tools"),
-                "remove tools: or use a function step",
-            )
-        for key in ("pre_hooks", "post_hooks", "guardrails"):
-            if getattr(agent, key):
-                raise self.fail(
-                    f"{key}: is not supported by this release's runtime yet", (*path, key)
-                )
-        texts = agent.instructions
-        instructions = [texts] if isinstance(texts, str) else list(texts or [])
-        return AgentPlan(
-            name=name,
-            model=ModelRef(name=model_name, config=self.models[model_name]),
-            description=agent.description,
-            instructions=tuple(
-                self._template(text, (*path, "instructions")) for text in instructions
-            ),
-            expected_output=agent.expected_output,
-            additional_context=agent.additional_context,
-            output_schema=agent.output_schema,
-            input_schema=agent.input_schema,
-            retries=agent.retries if agent.retries is not None else defaults.retries or 0,
-            retry_delay=_first(agent.retry_delay, defaults.retry_delay, 1.0),
-            timeout=_first(agent.timeout, defaults.timeout, None),
-            where=self.where(path),
-            add_history_to_context=agent.add_history_to_context,
-            num_history_runs=agent.num_history_runs,
-        )
-
-    def _template(self, text: str, path: YamlPath) -> Evaluable:
-        return self.document.compiler.compile_value(text, self.where(path))
+    def team(self, name: str) -> TeamPlan:
+        return self.runners.team(name)
 
     # --- workflows -----------------------------------------------------------------
 
@@ -143,10 +105,10 @@ class Compiler:
         if options.stop_if is not None:
             stop_if = self._expression(options.stop_if, (*step.options_path, "stop_if"))
         return Policy(
-            retries=_first(options.retries, defaults.retries, 0),
-            retry_delay=_first(options.retry_delay, defaults.retry_delay, 1.0),
-            timeout=_first(options.timeout, defaults.timeout, None),
-            on_error=_first(options.on_error, defaults.on_error, "fail"),
+            retries=first(options.retries, defaults.retries, 0),
+            retry_delay=first(options.retry_delay, defaults.retry_delay, 1.0),
+            timeout=first(options.timeout, defaults.timeout, None),
+            on_error=first(options.on_error, defaults.on_error, "fail"),
             stop_if=stop_if,
             confirm=options.confirm,
             input_required=options.input_required,
@@ -181,9 +143,7 @@ class Compiler:
                 workflow=lambda: self.workflow(target), input=self._input(step), **common
             )
         if kind == "team":
-            raise self.fail(
-                "team steps are not supported by this release's runtime yet", (*step.path, "team")
-            )
+            return TeamNode(team=self.team(step.step.team), input=self._input(step), **common)
         block = step.block
         opts_path = step.options_path
         if kind == "parallel":
@@ -241,10 +201,3 @@ class Compiler:
     @property
     def base_dir(self) -> Path:
         return self.document.base_dir
-
-
-def _first(*values: Any) -> Any:
-    for value in values:
-        if value is not None:
-            return value
-    return None

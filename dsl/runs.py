@@ -21,7 +21,7 @@ from .interpreter.storage import RunRecord, Storage, open_storage
 from .interpreter.storage.base import lease_owner
 from .loader import Document, load_document
 from .schemas.events import Event
-from .schemas.outputs import RunOutput, WorkflowRunOutput
+from .schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
 from .schemas.spec import DEFAULT_STORAGE
 
 Ask = Callable[[Pending], Awaitable[Any]]
@@ -139,7 +139,7 @@ async def _execute(
     resumed: bool,
 ) -> WorkflowRunOutput | RunOutput:
     from .api import compiler_for
-    from .interpreter.workflow import execute_agent, execute_workflow
+    from .interpreter.workflow import execute_agent, execute_team, execute_workflow
 
     owner = lease_owner()
     holder = await storage.acquire_lease(record.run_id, owner, LEASE_SECONDS)
@@ -148,20 +148,23 @@ async def _execute(
     compiler = compiler_for(document, record.models)
     session = None
     if record.session_id:
-        initial = (
-            document.spec.workflows[record.target].session_state
-            if record.kind == "workflow"
-            else document.spec.agents[record.target].session_state
-        )
+        section = {
+            "workflow": document.spec.workflows,
+            "agent": document.spec.agents,
+            "team": document.spec.teams,
+        }[record.kind]
+        initial = section[record.target].session_state
         session = await load_session(storage, record.session_id, initial)
     recorder = Recorder(storage, record, restored, session)
     recorder.keep_lease(owner)
     try:
         if resumed:
             await recorder.save(status="running")
-        if record.kind == "agent":
-            result: WorkflowRunOutput | RunOutput = await execute_agent(
-                compiler.agent(record.target),
+        if record.kind in ("agent", "team"):
+            run_one = execute_agent if record.kind == "agent" else execute_team
+            target = (compiler.agent if record.kind == "agent" else compiler.team)(record.target)
+            result: WorkflowRunOutput | RunOutput | TeamRunOutput = await run_one(
+                target,  # type: ignore[arg-type]
                 record.input,
                 models=compiler.models,
                 listeners=[*listeners, recorder],

@@ -1,21 +1,25 @@
-"""One agent run: build agno's messages, call the model, check the answer.
+"""One agent run, as agno does it: checks, messages, the model ↔ tools loop, the answer.
 
 The system message is laid out as agno lays it out: description, then the
 instructions (one as is, several as a bullet list), expected output in
-<expected_output> tags, then additional context.
+<expected_output> tags, then additional context. An answer that does not
+match `output_schema` gets one repair attempt before OutputCheckError.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import Any
 
 from ..schemas.outputs import Message, Metrics, RunOutput, content_type_of
+from . import checks
 from .context import RunContext, Scope, new_id
-from .errors import ConfigurationError, ModelProviderError, OutputCheckError
+from .errors import OutputCheckError
+from .inputs import check_input
 from .plan import AgentPlan
+from .run_loop import LoopTool, ModelCall, ask_model, run_loop
+from .tools import call_tool
 
 
 def system_message(agent: AgentPlan, context: dict[str, Any]) -> str | None:
@@ -40,76 +44,115 @@ def as_message_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def agent_tools(agent: AgentPlan, ctx: RunContext) -> dict[str, LoopTool]:
+    def bind(tool: Any) -> Any:
+        return lambda arguments: call_tool(
+            tool, arguments, session_state=ctx.state, executor=ctx.executor()
+        )
+
+    return {
+        tool.name: LoopTool(
+            name=tool.name,
+            description=tool.description,
+            parameters=tool.parameters,
+            call=bind(tool),
+            stop_after_tool_call=tool.stop_after_tool_call,
+            requires_confirmation=tool.requires_confirmation,
+            cache=tool.cache,
+        )
+        for tool in agent.tools
+    }
+
+
 async def run_agent(
-    agent: AgentPlan, message: Any, ctx: RunContext, scope: Scope, step_name: str | None = None
+    agent: AgentPlan,
+    message: Any,
+    ctx: RunContext,
+    scope: Scope,
+    step_name: str | None = None,
+    key: str | None = None,
 ) -> RunOutput:
     run_id = new_id()
     model = ctx.model(agent.model.name)
-    ctx.emit(
-        "RunStarted",
-        agent_name=agent.name,
-        step_name=step_name,
-        agent_run_id=run_id,
-        model=model.id,
-        model_provider=model.provider,
-    )
+    who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
+    ctx.emit("RunStarted", model=model.id, model_provider=model.provider, **who)
     started = time.perf_counter()
+    text = as_message_text(message)
     messages: list[Message] = []
-    system = system_message(agent, ctx.template_context(scope))
-    if system:
-        messages.append(Message(role="system", content=system))
-    if agent.add_history_to_context and ctx.session is not None:
-        messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
-    own_start = len(messages)  # this run's own messages; history is not stored again
-    messages.append(Message(role="user", content=as_message_text(message)))
     try:
-        response = await _call_with_retries(agent, model, messages)
-        if response.tool_calls:
-            names = ", ".join(call.name for call in response.tool_calls)
-            raise ConfigurationError(
-                f"model asked for tool(s) {names}, but agent '{agent.name}' has no tools it can run"
+        check_input(agent.input_schema, message, agent.where, f"agent '{agent.name}'")
+        checks.check_input(agent.guardrails, text)
+        for hook in agent.pre_hooks:
+            await checks.call_hook(
+                hook,
+                ctx.executor(),
+                run_input=checks.RunInput(message),
+                input=message,
+                agent=agent.name,
+                session_state=ctx.state,
             )
-        content = _checked_content(agent, response.content)
+        system = system_message(agent, ctx.template_context(scope))
+        if system:
+            messages.append(Message(role="system", content=system))
+        if agent.add_history_to_context and ctx.session is not None:
+            messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
+        own_start = len(messages)  # this run's own messages; history is not stored again
+        messages.append(Message(role="user", content=text))
+        call = ModelCall(
+            model=model,
+            runner=agent.name,
+            retries=agent.retries,
+            retry_delay=agent.retry_delay,
+            timeout=agent.timeout,
+            output_schema=agent.output_schema,
+        )
+        result = await run_loop(
+            call,
+            messages,
+            agent_tools(agent, ctx),
+            ctx=ctx,
+            tool_call_limit=agent.tool_call_limit,
+            event_prefix="",
+            events=who,
+            decision_key=key or agent.name,
+        )
+        content = result.content
+        if agent.output_schema is not None and result.stopped_by is None:
+            content = await _structured(agent, call, messages, content, result)
+        for hook in agent.post_hooks:
+            await checks.call_hook(
+                hook,
+                ctx.executor(),
+                run_output=_partial(agent, content),
+                output=content,
+                agent=agent.name,
+                session_state=ctx.state,
+            )
+        checks.check_output(agent.guardrails, as_message_text(content))
     except Exception as exc:
         ctx.emit(
             "RunError",
-            agent_name=agent.name,
-            step_name=step_name,
-            agent_run_id=run_id,
             error=str(exc),
             error_type=type(exc).__name__,
+            check_trigger=getattr(exc, "check_trigger", None),
+            **who,
         )
         raise
     duration = time.perf_counter() - started
-    tokens = response.input_tokens + response.output_tokens
     metrics = Metrics(
-        input_tokens=response.input_tokens,
-        output_tokens=response.output_tokens,
-        total_tokens=tokens,
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        total_tokens=result.input_tokens + result.output_tokens,
         duration=duration,
-        time_to_first_token=response.time_to_first_token,
-        tokens_per_second=(response.output_tokens / duration) if duration > 0 else None,
+        time_to_first_token=result.time_to_first_token,
+        tokens_per_second=(result.output_tokens / duration) if duration > 0 else None,
     )
     ctx.metrics.add_tokens(metrics)
     messages.append(Message(role="assistant", content=content))
     if ctx.session is not None:
         ctx.session.add_run(agent.name, messages[own_start:])
-    ctx.emit(
-        "RunContent",
-        agent_name=agent.name,
-        step_name=step_name,
-        agent_run_id=run_id,
-        content=content,
-        content_type=content_type_of(content),
-    )
-    ctx.emit(
-        "RunCompleted",
-        agent_name=agent.name,
-        step_name=step_name,
-        agent_run_id=run_id,
-        content=content,
-        metrics=metrics.model_dump(),
-    )
+    ctx.emit("RunContent", content=content, content_type=content_type_of(content), **who)
+    ctx.emit("RunCompleted", content=content, metrics=metrics.model_dump(), **who)
     return RunOutput(
         run_id=run_id,
         agent_name=agent.name,
@@ -121,31 +164,40 @@ async def run_agent(
         model_provider=model.provider,
         messages=messages,
         metrics=metrics,
+        tools=result.tool_calls or None,
     )
 
 
-async def _call_with_retries(agent: AgentPlan, model: Any, messages: list[Message]) -> Any:
-    attempt = 0
-    while True:
-        try:
-            if agent.timeout is None:
-                return await model.respond(
-                    messages, agent=agent.name, output_schema=agent.output_schema
-                )
-            async with asyncio.timeout(agent.timeout):
-                return await model.respond(
-                    messages, agent=agent.name, output_schema=agent.output_schema
-                )
-        except ModelProviderError:
-            if attempt >= agent.retries:
-                raise
-            await asyncio.sleep(agent.retry_delay * (2**attempt))
-            attempt += 1
+def _partial(agent: AgentPlan, content: Any) -> RunOutput:
+    return RunOutput(
+        run_id="", agent_name=agent.name, content=content, content_type=content_type_of(content)
+    )
+
+
+async def _structured(
+    agent: AgentPlan, call: ModelCall, messages: list[Message], content: Any, result: Any
+) -> Any:
+    """The answer as an object matching output_schema, after at most one repair."""
+    try:
+        return _checked_content(agent, content)
+    except OutputCheckError as first:
+        messages.append(Message(role="assistant", content=as_message_text(content)))
+        messages.append(
+            Message(
+                role="user",
+                content=(
+                    f"Your answer did not match the required JSON schema: {first}. "
+                    "Answer again with only a JSON object matching the schema."
+                ),
+            )
+        )
+        repair = await ask_model(call, messages)
+        result.input_tokens += repair.input_tokens
+        result.output_tokens += repair.output_tokens
+        return _checked_content(agent, repair.content)
 
 
 def _checked_content(agent: AgentPlan, content: Any) -> Any:
-    if agent.output_schema is None:
-        return content
     value = content
     if isinstance(value, str):
         try:
@@ -153,7 +205,8 @@ def _checked_content(agent: AgentPlan, content: Any) -> Any:
         except json.JSONDecodeError:
             raise OutputCheckError(
                 f"agent '{agent.name}' must answer with JSON matching its output_schema, "
-                f"got text: {value[:80]!r}"
+                f"got text: {value[:80]!r}",
+                check_trigger="output_schema",
             ) from None
     from jsonschema import Draft202012Validator
 
@@ -164,6 +217,7 @@ def _checked_content(agent: AgentPlan, content: Any) -> Any:
         first = errors[0]
         where = "/".join(str(p) for p in first.path) or "answer"
         raise OutputCheckError(
-            f"agent '{agent.name}' output does not match output_schema at {where}: {first.message}"
+            f"agent '{agent.name}' output does not match output_schema at {where}: {first.message}",
+            check_trigger="output_schema",
         )
     return value

@@ -12,7 +12,7 @@ from . import blocks
 from .agent import as_message_text, run_agent
 from .context import Scope
 from .functions import StepInput
-from .plan import AgentNode, FunctionNode, WorkflowNode
+from .plan import AgentNode, FunctionNode, TeamNode, WorkflowNode
 
 if TYPE_CHECKING:
     from .scheduler import Runner
@@ -31,7 +31,9 @@ def step_input_value(runner: Runner, node: Any, scope: Scope) -> Any:
 
 async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepOutput:
     message = step_input_value(runner, node, scope)
-    result = await run_agent(node.agent, message, runner.ctx, scope, step_name=node.name)
+    result = await run_agent(
+        node.agent, message, runner.ctx, scope, step_name=node.name, key=scope.prefix + node.name
+    )
     return StepOutput.model_construct(
         step_name=node.name,
         step_type="agent",
@@ -42,6 +44,21 @@ async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepO
         stop=False,
         metrics=result.metrics,
         steps=None,
+        executor_run=result,
+    )
+
+
+async def run_team_step(runner: Runner, node: TeamNode, scope: Scope) -> StepOutput:
+    from .team import run_team
+
+    message = step_input_value(runner, node, scope)
+    result = await run_team(node.team, message, runner.ctx, scope, step_name=node.name)
+    return StepOutput.trusted(
+        step_name=node.name,
+        step_type="team",
+        executor_name=node.team.name,
+        content=result.content,
+        metrics=result.metrics,
         executor_run=result,
     )
 
@@ -113,6 +130,7 @@ async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) ->
 EXECUTORS: dict[str, Any] = {
     "agent": run_agent_step,
     "function": run_function_step,
+    "team": run_team_step,
     "workflow": run_workflow_step,
     "parallel": blocks.run_parallel,
     "condition": blocks.run_condition,

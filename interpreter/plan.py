@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .expressions import Evaluable
+from .tools import ToolPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,23 @@ class AgentPlan:
     where: str
     add_history_to_context: bool = False
     num_history_runs: int = 3
+    tools: tuple[ToolPlan, ...] = ()
+    tool_call_limit: int | None = None
+    pre_hooks: tuple[Callable[..., Any], ...] = ()
+    post_hooks: tuple[Callable[..., Any], ...] = ()
+    guardrails: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TeamPlan:
+    """A team: a leader (configured like an agent) and its members."""
+
+    name: str
+    mode: str
+    leader: AgentPlan
+    members: tuple[AgentPlan | TeamPlan, ...]
+    max_iterations: int
+    where: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +85,13 @@ class AgentNode(Node):
     agent: AgentPlan
     input: Evaluable | None
     kind = "agent"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TeamNode(Node):
+    team: TeamPlan
+    input: Evaluable | None
+    kind = "team"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

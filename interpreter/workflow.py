@@ -12,14 +12,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..schemas.outputs import RunOutput, WorkflowRunOutput, content_type_of
+from ..schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput, content_type_of
 from .agent import run_agent
 from .context import Listener, RunContext, Scope
 from .durability import Pending, Recorder, RunPaused
 from .errors import AgnoDslError, StepFailed, describe
 from .expressions import ExpressionError
 from .inputs import check_input
-from .plan import AgentPlan, WorkflowPlan
+from .plan import AgentPlan, TeamPlan, WorkflowPlan
 from .scheduler import Runner
 
 
@@ -222,6 +222,48 @@ async def execute_agent(
         return RunOutput(
             run_id=ctx.run_id,
             agent_name=agent.name,
+            session_id=session_id,
+            status="failed",
+            error=describe(exc),
+        )
+    finally:
+        ctx.close()
+
+
+async def execute_team(
+    team: TeamPlan,
+    input: Any,
+    *,
+    models: dict[str, Any],
+    listeners: list[Listener],
+    session_id: str | None = None,
+    run_id: str | None = None,
+    recorder: Recorder | None = None,
+) -> TeamRunOutput:
+    """Run one team directly (`agno-dsl run --team`); failures are reported, not raised."""
+    from .team import run_team
+
+    check_input(team.leader.input_schema, input, team.where, f"team '{team.name}'")
+    ctx = RunContext(
+        input=input,
+        workflow_name=None,
+        session_id=session_id,
+        models=models,
+        listeners=listeners,
+        max_concurrency=None,
+        run_id=run_id,
+    )
+    _join_session(ctx, recorder)
+    try:
+        result = await run_team(team, input, ctx, Scope())
+        result.run_id = ctx.run_id
+        result.parent_run_id = None
+        return result
+    except (AgnoDslError, ExpressionError, TimeoutError) as exc:
+        return TeamRunOutput(
+            run_id=ctx.run_id,
+            team_name=team.name,
+            mode=team.mode,
             session_id=session_id,
             status="failed",
             error=describe(exc),

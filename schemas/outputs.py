@@ -58,6 +58,29 @@ class RunOutput(BaseModel):
     messages: list[Message] = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=lambda: Metrics())
     error: str | None = None
+    tools: list[dict[str, Any]] | None = Field(None, description="Tool calls and results.")
+
+
+class TeamRunOutput(BaseModel):
+    """The result of one team run (agno TeamRunOutput)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    run_id: str
+    team_name: str
+    mode: str
+    session_id: str | None = None
+    parent_run_id: str | None = None
+    content: Any = None
+    content_type: str = "str"
+    status: RunStatus = "completed"
+    model: str | None = None
+    model_provider: str | None = None
+    messages: list[Message] = Field(default_factory=list)
+    member_responses: list[RunOutput | TeamRunOutput] = Field(default_factory=list)
+    metrics: Metrics = Field(default_factory=lambda: Metrics())
+    error: str | None = None
+    tools: list[dict[str, Any]] | None = None
 
 
 class StepOutput(BaseModel):
@@ -75,7 +98,7 @@ class StepOutput(BaseModel):
     skipped: bool = Field(False, description="A human rejected the step, so it did not run.")
     metrics: Metrics | None = None
     steps: list[StepOutput] | None = Field(None, description="Results of a block's steps.")
-    executor_run: RunOutput | None = None
+    executor_run: RunOutput | TeamRunOutput | None = None
 
     @classmethod
     def trusted(cls, **values: Any) -> StepOutput:

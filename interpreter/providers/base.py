@@ -30,5 +30,10 @@ class Model(Protocol):
     id: str
 
     async def respond(
-        self, messages: list[Message], *, agent: str, output_schema: Any = None
+        self,
+        messages: list[Message],
+        *,
+        agent: str,
+        output_schema: Any = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> ModelResponse: ...

@@ -16,7 +16,12 @@ class EchoModel:
         self.name = name
 
     async def respond(
-        self, messages: list[Message], *, agent: str, output_schema: Any = None
+        self,
+        messages: list[Message],
+        *,
+        agent: str,
+        output_schema: Any = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> ModelResponse:
         for message in reversed(messages):
             if message.role == "user":

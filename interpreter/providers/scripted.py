@@ -68,7 +68,12 @@ class ScriptedModel:
             self._pick(agent, text)
 
     async def respond(
-        self, messages: list[Message], *, agent: str, output_schema: Any = None
+        self,
+        messages: list[Message],
+        *,
+        agent: str,
+        output_schema: Any = None,
+        tools: list[dict[str, Any]] | None = None,
     ) -> ModelResponse:
         text = _last_input(messages)
         response = self._pick(agent, text, _history(messages))

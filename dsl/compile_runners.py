@@ -1,0 +1,133 @@
+"""Compiling agents, teams and tools into the plans the interpreter runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .errors import Problem, SpecError
+from .interpreter.errors import ConfigurationError
+from .interpreter.expressions import Evaluable
+from .interpreter.functions import resolve_callable
+from .interpreter.plan import AgentPlan, ModelRef, TeamPlan
+from .interpreter.tools import ToolPlan, python_tool
+from .loader import Document
+from .schemas.agents import Agent, Team
+from .schemas.tools import PythonTool
+from .source import YamlPath
+
+
+def first(*values: Any) -> Any:
+    for value in values:
+        if value is not None:
+            return value
+    return None
+
+
+class RunnerCompiler:
+    """Builds (and caches) agent, team and tool plans of one document."""
+
+    def __init__(self, document: Document, models: dict[str, Any]) -> None:
+        self.document = document
+        self.spec = document.spec
+        self.models = models
+        self._agents: dict[str, AgentPlan] = {}
+        self._teams: dict[str, TeamPlan] = {}
+        self._tools: dict[str, ToolPlan] = {}
+
+    def fail(self, message: str, path: YamlPath, hint: str | None = None) -> SpecError:
+        return SpecError([Problem(message, self.document.locate(path), hint)])
+
+    def where(self, path: YamlPath) -> str:
+        return str(self.document.locate(path))
+
+    def agent(self, name: str) -> AgentPlan:
+        if name not in self._agents:
+            self._agents[name] = self._runner(name, self.spec.agents[name], ("agents", name))
+        return self._agents[name]
+
+    def team(self, name: str) -> TeamPlan:
+        if name not in self._teams:
+            team = self.spec.teams[name]
+            path: YamlPath = ("teams", name)
+            self._teams[name] = TeamPlan(
+                name=name,
+                mode=team.mode,
+                leader=self._runner(name, team, path),
+                members=tuple(
+                    self.team(m) if m in self.spec.teams else self.agent(m) for m in team.members
+                ),
+                max_iterations=team.max_iterations,
+                where=self.where(path),
+            )
+        return self._teams[name]
+
+    def _runner(self, name: str, runner: Agent | Team, path: YamlPath) -> AgentPlan:
+        defaults = self.spec.defaults
+        model_name = runner.model or defaults.model
+        assert model_name is not None  # the checker guarantees a model
+        texts = runner.instructions
+        instructions = [texts] if isinstance(texts, str) else list(texts or [])
+        return AgentPlan(
+            name=name,
+            model=ModelRef(name=model_name, config=self.models[model_name]),
+            description=runner.description,
+            instructions=tuple(
+                self._template(text, (*path, "instructions")) for text in instructions
+            ),
+            expected_output=runner.expected_output,
+            additional_context=runner.additional_context,
+            output_schema=runner.output_schema,
+            input_schema=runner.input_schema,
+            retries=first(runner.retries, defaults.retries, 0),
+            retry_delay=first(runner.retry_delay, defaults.retry_delay, 1.0),
+            timeout=first(runner.timeout, defaults.timeout, None),
+            where=self.where(path),
+            add_history_to_context=runner.add_history_to_context,
+            num_history_runs=runner.num_history_runs,
+            tools=tuple(
+                self.tool(tool, (*path, "tools", i)) for i, tool in enumerate(runner.tools)
+            ),
+            tool_call_limit=runner.tool_call_limit,
+            pre_hooks=self._hooks(runner.pre_hooks, (*path, "pre_hooks")),
+            post_hooks=self._hooks(runner.post_hooks, (*path, "post_hooks")),
+            guardrails=tuple(runner.guardrails),
+        )
+
+    def _template(self, text: str, path: YamlPath) -> Evaluable:
+        return self.document.compiler.compile_value(text, self.where(path))
+
+    def _import(self, import_path: str, path: YamlPath) -> Callable[..., Any]:
+        try:
+            return resolve_callable(import_path, self.document.base_dir)
+        except ConfigurationError as exc:
+            raise self.fail(str(exc), path) from None
+
+    def _hooks(self, paths: list[str], path: YamlPath) -> tuple[Callable[..., Any], ...]:
+        return tuple(self._import(p, (*path, i)) for i, p in enumerate(paths))
+
+    def tool(self, name: str, used_at: YamlPath) -> ToolPlan:
+        if name not in self._tools:
+            config = self.spec.tools[name]
+            path: YamlPath = ("tools", name)
+            if not isinstance(config, PythonTool):
+                kind = "mcp" if hasattr(config, "mcp") else "http"
+                raise self.fail(
+                    f"tool '{name}': {kind} tools are not supported by this release's runtime yet",
+                    path,
+                    "use a python: tool",
+                )
+            function = self._import(config.python, (*path, "python"))
+            try:
+                self._tools[name] = python_tool(
+                    name,
+                    function,
+                    description=config.description,
+                    timeout=config.timeout,
+                    cache=config.cache,
+                    requires_confirmation=config.requires_confirmation,
+                    stop_after_tool_call=config.stop_after_tool_call,
+                )
+            except ConfigurationError as exc:
+                raise self.fail(str(exc), (*path, "python")) from None
+        return self._tools[name]
