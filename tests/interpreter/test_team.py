@@ -122,7 +122,8 @@ def test_tasks_mode_keeps_a_task_list_until_complete(tmp_path: Path) -> None:
         [
             "      - tool_calls: [{name: create_task, arguments: {title: 'range check', "
             "description: 'range of bikes', assignee: pricing}}]",
-            "      - tool_calls: [{name: execute_task, arguments: {task_id: '1', member_id: pricing}}]",
+            "      - tool_calls: [{name: execute_task, arguments: "
+            "{task_id: '1', member_id: pricing}}]",
             "      - tool_calls: [{name: list_tasks, arguments: {}}]",
             "      - {match: 'status: completed', tool_calls: [{name: mark_all_complete, "
             "arguments: {summary: 'Range is 40 to 80 km.'}}]}",
