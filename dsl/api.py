@@ -59,6 +59,11 @@ def choose_target(
     entry = _entry_workflows(document)
     if len(entry) == 1 and len(spec.workflows) > 1:
         return "workflow", entry[0]  # the others only run as its nested steps
+    top_teams = [
+        name for name in spec.teams if not any(name in team.members for team in spec.teams.values())
+    ]
+    if not spec.workflows and len(top_teams) == 1 and len(spec.teams) > 1:
+        return "team", top_teams[0]  # the others are its members
     for kind in ("workflow", "team", "agent"):
         known = list(getattr(spec, kind + "s"))
         if len(known) == 1 and (kind == "workflow" or not spec.workflows):

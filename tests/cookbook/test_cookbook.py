@@ -19,16 +19,21 @@ def run_scenario(folder: Path, events_file: Path) -> list[dict[str, Any]]:
     for index, args in enumerate(cookbook_commands(folder)):
         args = [arg.replace("RUN_ID", run_id) for arg in args]
         result = run_cli([*args, "--events", str(events_file)])
+        events = read_events(events_file)
         if index == 0:
-            run_id = read_events(events_file)[0]["run_id"]
-        results.append(
-            {
-                "exit_code": result.exit_code,
-                "stdout": result.stdout.replace(run_id, "RUN_ID"),
-                "stderr": result.stderr.replace(run_id, "RUN_ID"),
-            }
-        )
+            run_id = events[0]["run_id"]
+        stdout, stderr = result.stdout, result.stderr
+        for seen in {event["run_id"] for event in events}:  # run ids differ every time
+            stdout, stderr = stdout.replace(seen, "RUN_ID"), stderr.replace(seen, "RUN_ID")
+        results.append({"exit_code": result.exit_code, "stdout": stdout, "stderr": stderr})
     return results
+
+
+def expected_exit(folder: Path) -> int:
+    for line in (folder / "spec.yaml").read_text().splitlines():
+        if line.startswith("# exit: "):
+            return int(line.removeprefix("# exit: "))
+    return 0
 
 
 def test_there_are_scenarios() -> None:
@@ -41,17 +46,19 @@ def test_scenario_output_and_events(scenario: str, snapshot, monkeypatch, tmp_pa
     monkeypatch.chdir(folder)
     events_file = tmp_path / "events.jsonl"
     results = run_scenario(folder, events_file)
-    # Only the last command finishes the run; earlier ones may pause (exit 3).
-    assert [r["exit_code"] for r in results[:-1]] == [3] * (len(results) - 1), results
-    assert results[-1]["exit_code"] == 0, results[-1]["stderr"]
+    # Earlier commands pause (exit 3) or finish their own run; the last one must
+    # end as the scenario says (`# exit: N`, 0 by default).
+    assert all(r["exit_code"] in (0, 3) for r in results[:-1]), results
+    assert results[-1]["exit_code"] == expected_exit(folder), results[-1]["stderr"]
     events = read_events(events_file)
     sequence = [
         f"{e['event']}:{e['step_name']}" if "step_name" in e else e["event"] for e in events
     ]
     commands = results if len(results) > 1 else results[0]["stdout"]
     assert {"stdout": commands, "events": sequence} == snapshot
-    # Every event of a run carries the same run id, across processes too.
-    assert len({e["run_id"] for e in events}) == 1
+    # One run id per run, across resumes; a scenario of several runs has one each.
+    runs = sum(1 for args in cookbook_commands(folder) if args[0] == "run")
+    assert len({e["run_id"] for e in events}) == runs
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -252,3 +252,41 @@ def test_second_process_resuming_the_same_run_gets_a_clear_error(project: Path) 
     assert result.stderr.strip() == (
         f"error: run {run_id} is being run by another process (build-host-7:4242)"
     )
+
+
+def test_tool_confirmation_pauses_and_resumes(project: Path) -> None:
+    (project / "tools.py").write_text(
+        "from pathlib import Path\n\n\n"
+        "def refund(order: str) -> str:\n"
+        "    log = Path(__file__).parent / 'refunds.log'\n"
+        "    log.write_text(log.read_text() + order + '\\n' if log.exists() else order + '\\n')\n"
+        "    return f'refunded {order}'\n"
+    )
+    (project / "refund.yaml").write_text("""version: 1
+models:
+  fake:
+    provider: scripted
+    responses:
+      - {match: "^refund", tool_calls: [{name: refund, arguments: {order: "A-17"}}]}
+      - {match: "refunded A-17", content: "Done: A-17 refunded."}
+      - {match: "rejected", content: "No refund was made."}
+tools:
+  refund: {python: "tools:refund", requires_confirmation: true}
+agents:
+  clerk: {model: fake, tools: [refund]}
+workflows:
+  w:
+    steps: [{name: handle, agent: clerk}]
+""")
+    first = cli("run", "refund.yaml", "refund order A-17", cwd=project)
+    assert first.returncode == 3
+    assert 'paused at step \'handle\': Run tool refund({"order": "A-17"})?' in first.stderr
+    run_id = run_id_of(first.stderr)
+    done = cli("resume", run_id, "--approve", "--json", cwd=project)
+    assert json.loads(done.stdout)["content"] == "Done: A-17 refunded."
+    assert (project / "refunds.log").read_text() == "A-17\n"
+
+    rejected = run_id_of(cli("run", "refund.yaml", "refund order A-17", cwd=project).stderr)
+    no = cli("resume", rejected, "--reject", "--json", cwd=project)
+    assert json.loads(no.stdout)["content"] == "No refund was made."
+    assert (project / "refunds.log").read_text() == "A-17\n"  # not called again

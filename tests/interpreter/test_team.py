@@ -191,3 +191,29 @@ def test_team_as_a_workflow_step_and_from_the_cli(tmp_path: Path) -> None:
     assert [s.content for s in output.step_results] == ["Wear a helmet.", "40 to 80 km."]
     result = run_cli(["run", str(spec), "bikes", "--team", "desk"])
     assert result.exit_code == 0 and result.stdout == "Wear a helmet.\n"
+
+
+def test_route_and_tasks_modes_survive_a_failing_member(tmp_path: Path) -> None:
+    leader = (
+        "      - {match: '^bikes', tool_calls: [{name: delegate_task_to_member, arguments: "
+        "{member_id: faulty, task: 'anything'}}]}\n"
+        "      - {match: 'member model down', content: 'Nobody could answer.'}"
+    )
+    output, names = run_team(
+        tmp_path, leader, "  desk: {model: leader, mode: route, members: [faulty]}"
+    )
+    # The failure is not a member answer, so the leader speaks instead.
+    assert output.content == "Nobody could answer." and "RunError:faulty" in names
+    leader = "\n".join(
+        [
+            "      - tool_calls: [{name: create_task, arguments: {title: t, description: d, "
+            "assignee: faulty}}]",
+            "      - tool_calls: [{name: execute_task, arguments: {task_id: '1'}}]",
+            "      - {match: 'member model down', tool_calls: [{name: list_tasks, arguments: {}}]}",
+            "      - {match: 'status: failed', content: 'Task 1 failed; escalating.'}",
+        ]
+    )
+    output, _ = run_team(
+        tmp_path, leader, "  desk: {model: leader, mode: tasks, members: [faulty]}"
+    )
+    assert output.content == "Task 1 failed; escalating."
