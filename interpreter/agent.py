@@ -105,6 +105,7 @@ async def run_agent(
             retry_delay=agent.retry_delay,
             timeout=agent.timeout,
             output_schema=agent.output_schema,
+            on_delta=lambda delta: ctx.emit("RunContent", content=delta, delta=True, **who),
         )
         result = await run_loop(
             call,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class AgnoDslError(Exception):
     """Base of every runtime error agno-dsl raises."""
@@ -26,7 +28,19 @@ class ModelProviderError(AgnoDslError):
 
 
 class ModelRateLimitError(ModelProviderError):
-    """The provider answered 429."""
+    """The provider answered 429; `retry_after` is how long it asked us to wait."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **details: Any) -> None:
+        super().__init__(message, status_code=429, **details)
+        self.retry_after = retry_after
+
+
+class ModelAuthenticationError(ModelProviderError):
+    """The provider rejected the credentials (401/403)."""
+
+
+class ContextWindowExceededError(ModelProviderError):
+    """The conversation is longer than the model's context window."""
 
 
 class InputCheckError(AgnoDslError):

@@ -17,7 +17,13 @@ from typing import Any
 from ..schemas.outputs import Message
 from .context import RunContext
 from .durability import Pending, RunPaused
-from .errors import ModelProviderError, RetryAgentRun, StopAgentRun
+from .errors import (
+    ModelAuthenticationError,
+    ModelProviderError,
+    ModelRateLimitError,
+    RetryAgentRun,
+    StopAgentRun,
+)
 from .providers import Model, ModelResponse, ToolCall
 
 
@@ -54,6 +60,7 @@ class ModelCall:
     retry_delay: float
     timeout: float | None
     output_schema: Any = None
+    on_delta: Callable[[str], None] | None = None  # streamed answer text, as it arrives
 
 
 def tool_schemas(tools: dict[str, LoopTool]) -> list[dict[str, Any]] | None:
@@ -75,18 +82,24 @@ async def ask_model(
     schemas = tool_schemas(tools or {})
     while True:
         try:
+            respond = call.model.respond(
+                messages,
+                agent=call.runner,
+                output_schema=call.output_schema,
+                tools=schemas,
+                on_delta=call.on_delta,
+            )
             if call.timeout is None:
-                return await call.model.respond(
-                    messages, agent=call.runner, output_schema=call.output_schema, tools=schemas
-                )
+                return await respond
             async with asyncio.timeout(call.timeout):
-                return await call.model.respond(
-                    messages, agent=call.runner, output_schema=call.output_schema, tools=schemas
-                )
-        except ModelProviderError:
-            if attempt >= call.retries:
+                return await respond
+        except ModelProviderError as exc:
+            if attempt >= call.retries or isinstance(exc, ModelAuthenticationError):
                 raise
-            await asyncio.sleep(call.retry_delay * (2**attempt))
+            delay = call.retry_delay * (2**attempt)
+            if isinstance(exc, ModelRateLimitError) and exc.retry_after is not None:
+                delay = max(delay, exc.retry_after)  # the provider said how long to wait
+            await asyncio.sleep(delay)
             attempt += 1
 
 

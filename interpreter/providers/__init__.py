@@ -21,7 +21,16 @@ def create_model(name: str, config: Any) -> Model:
         from .echo import EchoModel
 
         return EchoModel(name)
-    raise ConfigurationError(
-        f"model '{name}': provider '{provider}' is not available in this release; "
-        "use scripted or echo, or swap it with --model NAME=echo:"
-    )
+    if provider == "openai":
+        from .openai import OpenAIModel
+
+        return OpenAIModel(name, config)
+    if provider == "anthropic":
+        from .anthropic import AnthropicModel
+
+        return AnthropicModel(name, config)
+    if provider == "ollama":
+        from .ollama import OllamaModel
+
+        return OllamaModel(name, config)
+    raise ConfigurationError(f"model '{name}': unknown provider '{provider}'")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,4 +37,55 @@ class Model(Protocol):
         agent: str,
         output_schema: Any = None,
         tools: list[dict[str, Any]] | None = None,
+        on_delta: Callable[[str], None] | None = None,
     ) -> ModelResponse: ...
+
+
+def provider_error(
+    provider: str,
+    model_id: str,
+    status: int | None,
+    message: str,
+    *,
+    secret: str | None = None,
+    retry_after: float | None = None,
+    context_window: bool = False,
+) -> Exception:
+    """agno's error for an HTTP status, with a one-line message that never holds the key."""
+    from ..errors import (
+        ContextWindowExceededError,
+        ModelAuthenticationError,
+        ModelProviderError,
+        ModelRateLimitError,
+    )
+
+    text = " ".join(str(message).split()) or "no details"
+    if secret:
+        text = text.replace(secret, "***")
+    where = f"{provider} model {model_id}"
+    details: dict[str, Any] = {"model_id": model_id}
+    if status in (401, 403):
+        return ModelAuthenticationError(
+            f"{where}: authentication failed ({status}): {text}", status_code=status, **details
+        )
+    if status == 429:
+        wait = f"; retry after {retry_after:g}s" if retry_after is not None else ""
+        return ModelRateLimitError(
+            f"{where}: rate limited (429){wait}: {text}", retry_after=retry_after, **details
+        )
+    if context_window:
+        return ContextWindowExceededError(
+            f"{where}: context window exceeded: {text}", status_code=status or 400, **details
+        )
+    code = f" ({status})" if status else ""
+    return ModelProviderError(
+        f"{where}: request failed{code}: {text}", status_code=status or 502, **details
+    )
+
+
+def retry_after_seconds(headers: Any) -> float | None:
+    try:
+        value = headers.get("retry-after") if headers is not None else None
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

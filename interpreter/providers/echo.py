@@ -22,6 +22,7 @@ class EchoModel:
         agent: str,
         output_schema: Any = None,
         tools: list[dict[str, Any]] | None = None,
+        on_delta: Any = None,
     ) -> ModelResponse:
         for message in reversed(messages):
             if message.role == "user":

@@ -74,6 +74,7 @@ class ScriptedModel:
         agent: str,
         output_schema: Any = None,
         tools: list[dict[str, Any]] | None = None,
+        on_delta: Any = None,
     ) -> ModelResponse:
         text = _last_input(messages)
         response = self._pick(agent, text, _history(messages))
