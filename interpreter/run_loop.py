@@ -18,6 +18,7 @@ from ..schemas.outputs import Message
 from .context import RunContext
 from .durability import Pending, RunPaused
 from .errors import (
+    ContextWindowExceededError,
     ModelAuthenticationError,
     ModelProviderError,
     ModelRateLimitError,
@@ -94,8 +95,10 @@ async def ask_model(
             async with asyncio.timeout(call.timeout):
                 return await respond
         except ModelProviderError as exc:
-            if attempt >= call.retries or isinstance(exc, ModelAuthenticationError):
-                raise
+            if attempt >= call.retries or isinstance(
+                exc, ModelAuthenticationError | ContextWindowExceededError
+            ):
+                raise  # retrying cannot fix these
             delay = call.retry_delay * (2**attempt)
             if isinstance(exc, ModelRateLimitError) and exc.retry_after is not None:
                 delay = max(delay, exc.retry_after)  # the provider said how long to wait
