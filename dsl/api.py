@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, TypeAlias
 
+from .errors import Problem, SpecError
 from .loader import Document, load_document
 from .schemas.base import unknown_name_message
 from .schemas.events import Event
@@ -87,13 +89,40 @@ def _entry_workflows(document: Document) -> list[str]:
     return [name for name in document.spec.workflows if name not in nested]
 
 
+def _with_cassettes(document: Document, models: dict[str, Any]) -> dict[str, Any]:
+    """Scripted models with `cassette:` get the recorded responses before their own."""
+    from .interpreter.cassette import load_cassette
+    from .schemas.models import ScriptedModel, ScriptedResponse
+
+    for name, config in models.items():
+        if not isinstance(config, ScriptedModel) or config.cassette is None:
+            continue
+        path = document.base_dir / config.cassette
+        try:
+            recorded = [
+                ScriptedResponse.model_validate(entry) for entry in load_cassette(path, name)
+            ]
+        except (OSError, ValueError) as exc:
+            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
+            raise SpecError(
+                [
+                    Problem(
+                        f"cassette {config.cassette}: {reason}",
+                        document.locate(("models", name, "cassette")),
+                    )
+                ]
+            ) from None
+        models[name] = config.model_copy(update={"responses": recorded + config.responses})
+    return models
+
+
 def model_overrides(document: Document, overrides: dict[str, str] | None) -> dict[str, Any]:
     """The spec's models with `NAME=PROVIDER:ID` replacements applied."""
     from pydantic import TypeAdapter, ValidationError
 
     from .schemas.models import ModelConfig
 
-    models = dict(document.spec.models)
+    models = _with_cassettes(document, dict(document.spec.models))
     adapter: TypeAdapter[Any] = TypeAdapter(ModelConfig)
     for name, value in (overrides or {}).items():
         if name not in models:
@@ -133,6 +162,7 @@ async def arun(
     run_id: str | None = None,
     on_event: Callable[[Event], None] | None = None,
     storage: str | None = None,
+    record: str | os.PathLike[str] | None = None,
     ask: Any = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Run a workflow (or an agent) of a spec and return its output.
@@ -143,6 +173,30 @@ async def arun(
     raises InputCheckError.
     """
     from .interpreter.context import new_id
+
+    if record is not None:  # keep every model answer, then write them as a cassette
+        from .interpreter.cassette import RECORDING, Cassette
+
+        cassette = Cassette()
+        token = RECORDING.set(cassette)
+        try:
+            return await arun(
+                target,
+                input,
+                workflow=workflow,
+                agent=agent,
+                team=team,
+                session_id=session_id,
+                max_concurrency=max_concurrency,
+                models=models,
+                run_id=run_id,
+                on_event=on_event,
+                storage=storage,
+                ask=ask,
+            )
+        finally:
+            RECORDING.reset(token)
+            cassette.save(Path(record))
     from .interpreter.workflow import execute_agent, execute_workflow
 
     document = _document(target)

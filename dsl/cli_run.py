@@ -217,6 +217,11 @@ def _storage_option(function: Any) -> Any:
     help="Replace a model of the spec for this run.",
 )
 @click.option("--max-concurrency", type=click.IntRange(min=1), help="Most steps at once.")
+@click.option(
+    "--record",
+    type=click.Path(dir_okay=False),
+    help="Write every model answer to this cassette (a scripted model file).",
+)
 @_storage_option
 def run(
     file: str,
@@ -231,6 +236,7 @@ def run(
     events_path: str | None,
     model_overrides: tuple[str, ...],
     max_concurrency: int | None,
+    record: str | None,
     storage: str | None,
 ) -> None:
     """Run a workflow, agent or team of FILE; the run is recorded so it can be resumed."""
@@ -259,6 +265,7 @@ def run(
             run_id=run_id,
             on_event=session.on_event,
             storage=url,
+            record=record,
             ask=ask,
         ),
         run_id,

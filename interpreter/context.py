@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..schemas.events import Event
 from ..schemas.outputs import Metrics, StepOutput
+from .cassette import RECORDING
 from .providers import Model, create_model
 
 if TYPE_CHECKING:
+    from .cassette import Cassette
     from .durability import Pending, Recorder
     from .sessions import Session
 
@@ -81,6 +83,8 @@ class RunContext:
         self.stopped = False
         self.recorder: Recorder | None = None
         self.session: Session | None = None
+        # --record: every model answer of the run is kept
+        self.cassette: Cassette | None = RECORDING.get()
         # Human decisions by step key (approve/reject or input values), from resume.
         self.decisions: dict[str, Any] = {}
         # Asks a human on a terminal; None means pause the run instead.
@@ -146,7 +150,10 @@ class RunContext:
     def model(self, name: str) -> Model:
         model = self._models.get(name)
         if model is None:
-            model = self._models[name] = create_model(name, self.model_configs[name])
+            model = create_model(name, self.model_configs[name])
+            if self.cassette is not None:
+                model = self.cassette.wrap(model)
+            self._models[name] = model
         return model
 
     def executor(self) -> ThreadPoolExecutor:

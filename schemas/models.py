@@ -41,6 +41,9 @@ class ScriptedResponse(SpecModel):
         description="Regular expression that must match the earlier messages of the "
         "conversation (history from the session, tool results).",
     )
+    agent: str | None = Field(
+        None, description="Only for this agent (or team leader); recorded cassettes use it."
+    )
     delay: Duration = Field(0.0, description="How long the model takes to answer.")
     error: str | None = Field(
         None, description="Raise ModelProviderError with this message instead of answering."

@@ -33,7 +33,10 @@ class ScriptedModel:
         self._cursors: dict[str, int] = {}
         self._calls = 0
 
-    def _applies(self, index: int, text: str, history: str) -> bool:
+    def _applies(self, index: int, text: str, history: str, agent: str = "") -> bool:
+        only_for = self.responses[index].agent
+        if only_for is not None and only_for != agent:
+            return False
         pattern, in_history = self._patterns[index], self._history_patterns[index]
         return (pattern is None or pattern.search(text) is not None) and (
             in_history is None or in_history.search(history) is not None
@@ -48,11 +51,11 @@ class ScriptedModel:
             )
         cursor = self._cursors.get(agent, 0)
         for index in range(cursor, len(self.responses)):
-            if self._applies(index, text, history):
+            if self._applies(index, text, history, agent):
                 self._cursors[agent] = index + 1
                 return self.responses[index]
         last = len(self.responses) - 1
-        if cursor >= len(self.responses) and self._applies(last, text, history):
+        if cursor >= len(self.responses) and self._applies(last, text, history, agent):
             return self.responses[last]
         preview = text if len(text) <= 60 else text[:57] + "..."
         raise ModelProviderError(

@@ -247,3 +247,48 @@ def test_cli_model_override_to_openai(server, spec: Path, tmp_path: Path, monkey
     result = run_cli(["run", str(swap), "hi", "--model", "m=openai:gpt-swapped"])
     assert result.exit_code == 0 and result.stdout == "from the server\n"
     assert server.requests[0]["body"]["model"] == "gpt-swapped"
+
+
+def test_record_then_replay_offline(server, spec: Path, tmp_path: Path) -> None:
+    server.reply(
+        Reply(
+            sse=[
+                chunk(
+                    tool_calls=[
+                        {
+                            "index": 0,
+                            "id": "call_9",
+                            "type": "function",
+                            "function": {"name": "add", "arguments": '{"a": 20, "b": 22}'},
+                        }
+                    ]
+                ),
+                chunk(finish="tool_calls"),
+                chunk(usage={"prompt_tokens": 30, "completion_tokens": 9, "total_tokens": 39}),
+                "[DONE]",
+            ]
+        ),
+        answer("The answer is 42.", prompt=45, completion=6),
+    )
+    cassette = tmp_path / "cassette.yaml"
+    recorded = run_cli(
+        ["run", str(spec), "what is 20+22?", "--agent", "calc", "--json", "--record", str(cassette)]
+    )
+    assert recorded.exit_code == 0
+    replay = tmp_path / "replay.yaml"
+    replay.write_text(
+        spec.read_text()
+        .replace("    provider: openai\n", "    provider: scripted\n    cassette: cassette.yaml\n")
+        .replace("    id: gpt-test\n", "")
+        .replace(f"    base_url: {server.url}/v1\n", "")
+        .replace("    api_key: ${TEST_OPENAI_KEY}\n", "")
+        .replace("    temperature: 0.2\n", "")
+        .replace("    timeout: 2s\n", "")
+    )
+    replayed = run_cli(["run", str(replay), "what is 20+22?", "--agent", "calc", "--json"])
+    first, second = json.loads(recorded.stdout), json.loads(replayed.stdout)
+    assert second["content"] == first["content"] == "The answer is 42."
+    assert second["metrics"]["total_tokens"] == first["metrics"]["total_tokens"] == 90
+    assert second["tools"] == first["tools"]
+    assert len(server.requests) == 2  # the replay never touched the server
+    assert KEY not in cassette.read_text()
