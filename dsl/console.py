@@ -38,6 +38,7 @@ class LiveView:
 
         self.console = Console(stderr=True)
         self.rows: dict[str, _Row] = {}
+        self.streaming = ""  # the answer being streamed right now, as tokens arrive
         self.live = Live(
             self._render(), console=self.console, refresh_per_second=12, transient=False
         )
@@ -54,6 +55,12 @@ class LiveView:
         name = event.step_name
         kind = event.event
         extra = event.model_extra or {}
+        if kind == "RunStarted":
+            self.streaming = ""
+        elif kind == "RunContent" and extra.get("delta"):
+            self.streaming += str(extra.get("content", ""))
+            self.live.update(self._render())
+            return
         if name is None:
             return
         if kind == "StepStarted" or kind in _BLOCK_STARTS:
@@ -89,4 +96,9 @@ class LiveView:
             duration = f"{row.duration:.2f}s" if row.duration is not None else ""
             tokens = f"{row.tokens} tok" if row.tokens else ""
             table.add_row(mark, row.name, f"[dim]{row.kind}[/]", duration, tokens, row.detail)
+        if self.streaming:
+            from rich.text import Text
+
+            tail = self.streaming.replace("\n", " ")[-110:]
+            table.add_row("", Text(tail, style="italic"), "", "", "", "")
         return table

@@ -28,3 +28,22 @@ def test_rows_follow_events() -> None:
     assert "✓" in lines[0] and "research" in lines[0] and "42 tok" in lines[0]
     assert "polish" in lines[1] and "iteration 2/3" in lines[1]
     assert "✗" in lines[2] and "ValueError: boom" in lines[2]
+
+
+def test_streamed_tokens_show_as_they_arrive() -> None:
+    view = LiveView()
+    view.console = Console(file=io.StringIO(), width=100, force_terminal=False)
+    view(Event(event="RunStarted", created_at=0.0, run_id="r", agent_name="a"))
+    for token in ("Bon", "jour", " à tous"):
+        view(
+            Event(
+                event="RunContent",
+                created_at=0.0,
+                run_id="r",
+                agent_name="a",
+                content=token,
+                delta=True,
+            )
+        )
+    view.console.print(view._render())
+    assert "Bonjour à tous" in view.console.file.getvalue()  # type: ignore[attr-defined]
