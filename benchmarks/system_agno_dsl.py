@@ -138,6 +138,99 @@ def storage(backend: str) -> dict[str, float]:
     return result
 
 
+def agent_run() -> dict[str, float]:
+    """W1: one agent run with a model that answers at once."""
+    from agno_dsl.interpreter.workflow import execute_agent
+
+    spec = (
+        "version: 1\nmodels: {fake: {provider: scripted, responses: [{content: ok}]}}\n"
+        "agents: {a: {model: fake, instructions: Be brief.}}\n"
+    )
+    compiler, _ = _plan(spec + "workflows: {w: {steps: [{agent: a}]}}\n")
+    agent = compiler.agent("a")
+
+    async def main() -> float:
+        await execute_agent(agent, "hi", models=compiler.models, listeners=[])
+        started = time.perf_counter()
+        for _ in range(500):
+            await execute_agent(agent, "hi", models=compiler.models, listeners=[])
+        return (time.perf_counter() - started) / 500
+
+    return {"us_per_run": asyncio.run(main()) * 1e6}
+
+
+def concurrent(runs: int) -> dict[str, float]:
+    """W5: many 1→8→1 runs at once in one process."""
+    from agno_dsl.interpreter.workflow import execute_workflow
+    from bench_concurrency import measure_concurrent
+
+    branches = "".join(
+        f'            - {{name: b{i}, function: "bench_steps:sleep50"}}\n' for i in range(8)
+    )
+    compiler, plan = _plan(
+        "version: 1\nworkflows:\n  w:\n    steps:\n"
+        + _step("first", "sleep50")
+        + "      - parallel:\n          name: p\n          steps:\n"
+        + branches
+        + _step("last", "sleep50")
+    )
+
+    async def one() -> float:
+        started = time.perf_counter()
+        await execute_workflow(plan, "x", models={}, listeners=[])
+        return time.perf_counter() - started
+
+    return measure_concurrent(one, runs)
+
+
+def team_run() -> dict[str, float]:
+    """W6: a coordinate team, scripted leader delegating to 3 members at once."""
+    from agno_dsl.interpreter.workflow import execute_team
+
+    calls = ", ".join(
+        f"{{name: delegate_task_to_member, arguments: {{member_id: m{i}, task: t{i}}}}}"
+        for i in range(3)
+    )
+    spec = (
+        "version: 1\nmodels:\n  lead: {provider: scripted, responses: "
+        f"[{{tool_calls: [{calls}]}}, {{content: done}}]}}\n"
+        "  member: {provider: scripted, responses: [{content: ok}]}\n"
+        "agents: {m0: {model: member}, m1: {model: member}, m2: {model: member}}\n"
+        "teams: {t: {model: lead, members: [m0, m1, m2]}}\n"
+        "workflows: {w: {steps: [{team: t}]}}\n"
+    )
+    compiler, _ = _plan(spec)
+    team = compiler.team("t")
+
+    async def main() -> float:
+        await execute_team(team, "go", models=compiler.models, listeners=[])
+        started = time.perf_counter()
+        for _ in range(200):
+            await execute_team(team, "go", models=compiler.models, listeners=[])
+        return (time.perf_counter() - started) / 200
+
+    return {"us_per_run": asyncio.run(main()) * 1e6}
+
+
+def validate(n: int) -> dict[str, float]:
+    """W7: load and check a spec of n steps, as `agno-dsl validate` does."""
+    from agno_dsl.loader import load_document
+
+    folder = Path(tempfile.mkdtemp())
+    path = folder / "big.yaml"
+    path.write_text(
+        "version: 1\nmodels: {m: {provider: echo}}\nagents: {a: {model: m}}\n"
+        "workflows:\n  w:\n    steps:\n"
+        + "".join(
+            f'      - {{name: s{i}, agent: a, input: "{{{{ previous.output }}}} {i}"}}\n'
+            for i in range(n)
+        )
+    )
+    started = time.perf_counter()
+    load_document(path)
+    return {"seconds": time.perf_counter() - started}
+
+
 if __name__ == "__main__":
     workload, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if workload == "chain":
@@ -146,6 +239,14 @@ if __name__ == "__main__":
         result = fan(8, "sleep50", True)
     elif workload == "storage":
         result = storage(arg)
+    elif workload == "agent":
+        result = agent_run()
+    elif workload == "concurrent":
+        result = concurrent(int(arg or 100))
+    elif workload == "team":
+        result = team_run()
+    elif workload == "validate":
+        result = validate(int(arg or 1000))
     else:
         result = fan(200, "sleep20", False)
     print(json.dumps(result))

@@ -34,16 +34,12 @@ async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepO
     result = await run_agent(
         node.agent, message, runner.ctx, scope, step_name=node.name, key=scope.prefix + node.name
     )
-    return StepOutput.model_construct(
+    return StepOutput.trusted(
         step_name=node.name,
         step_type="agent",
         executor_name=node.agent.name,
         content=result.content,
-        success=True,
-        error=None,
-        stop=False,
         metrics=result.metrics,
-        steps=None,
         executor_run=result,
     )
 
@@ -95,18 +91,12 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(ctx.executor(), functools.partial(node.function, *args))
     if isinstance(result, StepOutput):
-        return result.model_copy()
-    return StepOutput.model_construct(
-        step_name=node.name,
-        step_type="function",
-        executor_name=node.import_path,
-        content=result,
-        success=True,
-        error=None,
-        stop=False,
-        metrics=None,
-        steps=None,
-        executor_run=None,
+        # The step's name is the spec's, whatever the function put there.
+        return result.model_copy(
+            update={"step_name": node.name, "step_type": result.step_type or "function"}
+        )
+    return StepOutput.trusted(
+        step_name=node.name, step_type="function", executor_name=node.import_path, content=result
     )
 
 

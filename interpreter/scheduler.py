@@ -67,7 +67,7 @@ class Runner:
             if len(deps) == 1:
                 return scope.after(outputs[deps[0]], plan.nodes[deps[0]].name)
             # Several dependencies: previous.output maps each to its output.
-            merged = StepOutput.model_construct(
+            merged = StepOutput.trusted(
                 content={plan.nodes[d].name: getattr(outputs[d], "content", None) for d in deps}
             )
             return scope.after(merged, None)
@@ -113,13 +113,12 @@ class Runner:
             return sinks[0]
         if not sinks:
             return None
-        return StepOutput.model_construct(
+        return StepOutput.trusted(
             content={
                 plan.nodes[i].name: outputs[i].content  # type: ignore[union-attr]
                 for i in plan.sinks
                 if outputs[i] is not None
-            },
-            success=True,
+            }
         )
 
     # --- one node ------------------------------------------------------------------

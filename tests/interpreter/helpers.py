@@ -70,3 +70,7 @@ async def delayed(step_input: StepInput) -> object:
     """Sleeps `input` hundredths of a second and returns the input."""
     await asyncio.sleep(float(step_input.input) / 100)
     return step_input.input
+
+
+def made_output(step_input: StepInput) -> StepOutput:
+    return StepOutput(content="built by a function", step_name="something else")

@@ -268,3 +268,24 @@ workflows:
     assert process.returncode == 130
     assert "cancelled" in stderr and "Traceback" not in stderr
     assert read_events(events)[-1]["event"] == "WorkflowCancelled"
+
+
+def test_function_returning_step_output_is_readable_by_name(tmp_path: Path) -> None:
+    path = spec(
+        tmp_path,
+        """workflows:
+  w:
+    steps:
+      - {name: gate, function: "H:stop_here", stop_if: "false"}
+""",
+    )
+    path.write_text(
+        path.read_text().replace(
+            '- {name: gate, function: "tests.interpreter.helpers:stop_here", stop_if: "false"}',
+            '- {name: made, function: "tests.interpreter.helpers:made_output"}\n'
+            '      - {name: after, agent: echo, input: "{{ steps.made.output }}"}',
+        )
+    )
+    output = agno_dsl.run(path)
+    assert output.content == "built by a function"
+    assert [s.step_name for s in output.step_results] == ["made", "after"]
