@@ -1,10 +1,11 @@
-"""Run the workloads on agno-dsl and agno side by side; write JSON and a README table.
+"""Run the workloads on agno-dsl, agno and LangGraph side by side; write JSON and a table.
 
-    python benchmarks/run.py [--agno-python PATH] [--rounds 3]
+    python benchmarks/run.py [--peer-python PATH] [--rounds 3]
 
-Each measurement runs in its own process; systems alternate within every
-round so machine noise hits them alike. Not part of the test suite: timings
-are noisy. Figures are medians over rounds.
+`--peer-python` is a Python with agno==3.1.10, langgraph and psutil (the
+`bench` extra); by default this one. Every measurement runs in a process of
+its own and the systems alternate within each round, so machine noise hits
+them alike. Figures are medians over rounds. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -12,68 +13,128 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import platform
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-WORKLOADS: list[tuple[str, str, str]] = [
-    ("W2 chain 10", "chain", "10"),
-    ("W2 chain 100", "chain", "100"),
-    ("W2 chain 1,000", "chain", "1000"),
-    ("W2 chain 10,000", "chain", "10000"),
-    ("W3 1→8→1 × 50 ms", "fanout", ""),
-    ("W4 200 × 20 ms", "wide", ""),
+SCRIPTS = {
+    "agno-dsl": "system_agno_dsl.py",
+    "agno": "system_agno.py",
+    "langgraph": "system_langgraph.py",
+}
+# (id, label, workload, argument, systems, what the figure is)
+WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
+    ("W1", "W1 agent run, fake model", "agent", "", ("agno-dsl", "agno"), "us_per_run"),
+    ("W2-10", "W2 chain of 10", "chain", "10", ("agno-dsl", "agno", "langgraph"), "us_per_step"),
+    ("W2-100", "W2 chain of 100", "chain", "100", ("agno-dsl", "agno", "langgraph"), "us_per_step"),
+    (
+        "W2-1000",
+        "W2 chain of 1,000",
+        "chain",
+        "1000",
+        ("agno-dsl", "agno", "langgraph"),
+        "us_per_step",
+    ),
+    (
+        "W2-10000",
+        "W2 chain of 10,000",
+        "chain",
+        "10000",
+        ("agno-dsl", "agno", "langgraph"),
+        "us_per_step",
+    ),
+    ("W3", "W3 1→8→1 × 50 ms", "fanout", "", ("agno-dsl", "agno", "langgraph"), "x_critical"),
+    ("W4", "W4 200 × 20 ms", "wide", "", ("agno-dsl", "agno", "langgraph"), "x_critical"),
+    (
+        "W5",
+        "W5 100 concurrent W3 runs",
+        "concurrent",
+        "100",
+        ("agno-dsl", "agno", "langgraph"),
+        "concurrent",
+    ),
+    ("W6", "W6 coordinate team, 3 members", "team", "", ("agno-dsl",), "us_per_run"),
+    ("W7", "W7 load + validate 1,000 steps", "validate", "1000", ("agno-dsl",), "seconds"),
 ]
-# agno-dsl only: what recording a run in storage costs (agno has no such layer here).
-STORAGE = ["sqlite", "postgresql", "redis"]
 CRITICAL_PATH = {"fanout": 0.150, "wide": 0.020}
+STORAGE = ["sqlite", "postgresql", "redis"]
 
 
-def measure(python: str, script: str, workload: str, arg: str) -> dict[str, float]:
-    command = [python, str(HERE / script), workload] + ([arg] if arg else [])
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+def measure(python: str, system: str, workload: str, arg: str) -> dict[str, Any]:
+    command = [python, str(HERE / SCRIPTS[system]), workload] + ([arg] if arg else [])
+    env = {**os.environ, "AGNO_TELEMETRY": "false"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True, env=env)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if workload in CRITICAL_PATH:
+        result["x_critical"] = result["seconds_median"] / CRITICAL_PATH[workload]
+    return result
+
+
+def cold_start(python: str, peer: str) -> dict[str, list[float]]:
+    """W0: a whole process running one agent, each system its own way."""
+    commands = {
+        "agno-dsl": [
+            python,
+            "-m",
+            "agno_dsl",
+            "run",
+            str(HERE / "cold" / "agent.yaml"),
+            "hi",
+            "--storage",
+            f"sqlite:///{HERE / 'results' / '.cold.db'}",
+        ],
+        "agno": [peer, str(HERE / "cold" / "agno_agent.py")],
+        "langgraph": [peer, str(HERE / "cold" / "langgraph_agent.py")],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    env = {**os.environ, "AGNO_TELEMETRY": "false"}
+    for _ in range(7):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, capture_output=True, check=True, env=env)
+            times[name].append(time.perf_counter() - started)
+    return times
+
+
+def bare_rss_mb(python: str) -> float:
+    code = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    return float(
+        subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--agno-python",
+        "--peer-python",
         default=sys.executable,
-        help="A Python with agno==3.1.10 installed (default: this one).",
+        help="A Python with agno==3.1.10, langgraph and psutil.",
     )
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    probe = subprocess.run([args.agno_python, "-c", "import agno.workflow"], capture_output=True)
-    systems = {"agno-dsl": (sys.executable, "system_agno_dsl.py")}
-    if probe.returncode == 0:
-        systems["agno"] = (args.agno_python, "system_agno.py")
-    else:
-        print(
-            "agno is not importable; install the `bench` extra or pass --agno-python",
-            file=sys.stderr,
-        )
-    samples: dict[str, dict[str, list[dict[str, float]]]] = {}
+    pythons = {"agno-dsl": sys.executable, "agno": args.peer_python, "langgraph": args.peer_python}
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for round_index in range(args.rounds):
-        for label, workload, arg in WORKLOADS:
-            order = list(systems.items())
-            if round_index % 2:
-                order.reverse()
-            for system, (python, script) in order:
-                result = measure(python, script, workload, arg)
-                samples.setdefault(label, {}).setdefault(system, []).append(result)
-                print(f"round {round_index + 1} {label:<20} {system:<9} {result}", file=sys.stderr)
-    storage_rows = []
+        for key, label, workload, arg, systems, _ in WORKLOADS:
+            order = list(systems) if round_index % 2 == 0 else list(reversed(systems))
+            for system in order:
+                result = measure(pythons[system], system, workload, arg)
+                samples.setdefault(key, {}).setdefault(system, []).append(result)
+                print(f"round {round_index + 1} {label:<32} {system:<9} {result}", file=sys.stderr)
+    cold = cold_start(sys.executable, args.peer_python)
+    bare = {system: bare_rss_mb(python) for system, python in pythons.items()}
+    storage = []
     for backend in STORAGE:
         results = [
-            measure(sys.executable, "system_agno_dsl.py", "storage", backend)
-            for _ in range(args.rounds)
+            measure(sys.executable, "agno-dsl", "storage", backend) for _ in range(args.rounds)
         ]
-        storage_rows.append(
+        storage.append(
             {
                 "backend": backend,
                 "us_per_step": statistics.median(r["us_per_step"] for r in results),
@@ -82,85 +143,100 @@ def main() -> int:
                 ),
             }
         )
-        print(f"storage {backend} {storage_rows[-1]}", file=sys.stderr)
-    rows = summarize(samples)
+    report = summarize(samples, cold, bare, storage)
     stamp = datetime.date.today().isoformat()
     out = HERE / "results" / f"{stamp}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "date": stamp,
-                "machine": machine(),
-                "rounds": args.rounds,
-                "results": rows,
-                "storage": storage_rows,
+    report.update(
+        {
+            "date": stamp,
+            "rounds": args.rounds,
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "platform": platform.platform(),
             },
-            indent=2,
-        )
-        + "\n"
+        }
     )
-    write_table(rows, storage_rows, stamp)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    write_table(report)
     print(f"wrote {out.relative_to(HERE.parent)} and the table in benchmarks/README.md")
     return 0
 
 
-def summarize(samples: dict[str, dict[str, list[dict[str, float]]]]) -> list[dict[str, Any]]:
-    rows = []
-    for label, workload, _ in WORKLOADS:
-        row: dict[str, Any] = {"workload": label}
-        for system, results in samples.get(label, {}).items():
-            if workload == "chain":
-                row[system] = {"us_per_step": statistics.median(r["us_per_step"] for r in results)}
-            else:
-                seconds = statistics.median(r["seconds_median"] for r in results)
-                row[system] = {
-                    "seconds": seconds,
-                    "x_critical_path": seconds / CRITICAL_PATH[workload],
-                }
-        rows.append(row)
-    return rows
+def _median(results: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in results)
 
 
-def machine() -> dict[str, Any]:
-    import os
-
-    return {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
+def summarize(
+    samples: dict[str, dict[str, list[dict[str, Any]]]],
+    cold: dict[str, list[float]],
+    bare: dict[str, float],
+    storage: list[dict[str, Any]],
+) -> dict[str, Any]:
+    rows: dict[str, dict[str, Any]] = {
+        "W0": {system: {"seconds": statistics.median(times)} for system, times in cold.items()}
     }
+    for key, _, _, _, _, kind in WORKLOADS:
+        rows[key] = {}
+        for system, results in samples.get(key, {}).items():
+            if kind == "concurrent":
+                rows[key][system] = {
+                    "p50_ms": _median(results, "p50_ms"),
+                    "p95_ms": _median(results, "p95_ms"),
+                    "cpu_ms_per_run": _median(results, "cpu_ms_per_run"),
+                    "rss_above_bare_mb": _median(results, "peak_rss_mb") - bare[system],
+                }
+            else:
+                rows[key][system] = {kind: _median(results, kind)}
+    return {"results": rows, "storage": storage, "bare_rss_mb": bare}
 
 
-def write_table(rows: list[dict[str, Any]], storage_rows: list[dict[str, Any]], stamp: str) -> None:
+def _cell(row: dict[str, Any], system: str) -> str:
+    value = row.get(system)
+    if value is None:
+        return "—"
+    if "us_per_step" in value:
+        return f"{value['us_per_step']:.1f} µs/step"
+    if "us_per_run" in value:
+        return f"{value['us_per_run']:.0f} µs/run"
+    if "x_critical" in value:
+        return f"{value['x_critical']:.3f}×"
+    if "p95_ms" in value:
+        return (
+            f"p50 {value['p50_ms']:.0f} / p95 {value['p95_ms']:.0f} ms, "
+            f"CPU {value['cpu_ms_per_run']:.2f} ms/run, +{value['rss_above_bare_mb']:.0f} MB"
+        )
+    return f"{value['seconds'] * 1000:.0f} ms"
+
+
+def write_table(report: dict[str, Any]) -> None:
+    rows = report["results"]
+    labels = {"W0": "W0 cold start, whole process", **{k: label for k, label, *_ in WORKLOADS}}
     lines = [
-        f"Measured {stamp} (medians; ratio = agno-dsl ÷ agno).",
+        f"Measured {report['date']} on {report['machine']['cpus']} CPUs "
+        f"(medians of {report['rounds']} rounds; W3/W4 as makespan ÷ critical path).",
         "",
-        "| workload | agno-dsl | agno | ratio |",
+        "| workload | agno-dsl | agno 3.1.10 | LangGraph |",
         "|---|---|---|---|",
     ]
-    for row in rows:
-        ours, theirs = row.get("agno-dsl", {}), row.get("agno", {})
-        if "us_per_step" in ours:
-            a = f"{ours['us_per_step']:.1f} µs/step"
-            b = f"{theirs['us_per_step']:.1f} µs/step" if theirs else "—"
-            ratio = f"{ours['us_per_step'] / theirs['us_per_step']:.2f}×" if theirs else "—"
-        else:
-            a = f"{ours['x_critical_path']:.3f}× critical path"
-            b = f"{theirs['x_critical_path']:.3f}× critical path" if theirs else "—"
-            ratio = f"{ours['seconds'] / theirs['seconds']:.2f}×" if theirs else "—"
-        lines.append(f"| {row['workload']} | {a} | {b} | {ratio} |")
+    for key, label in labels.items():
+        row = rows.get(key, {})
+        lines.append(
+            f"| {label} | {_cell(row, 'agno-dsl')} | {_cell(row, 'agno')} | "
+            f"{_cell(row, 'langgraph')} |"
+        )
     lines += [
         "",
-        "Recording runs in storage (agno-dsl; a 100-step chain and W3 with recording on):",
+        "Recording runs in storage (agno-dsl; 100-step chain, W3 recorded):",
         "",
-        "| backend | added per step | W3 1→8→1 × 50 ms recorded |",
+        "| backend | added per step | W3 recorded |",
         "|---|---|---|",
     ]
-    for storage_row in storage_rows:
+    for entry in report["storage"]:
         lines.append(
-            f"| {storage_row['backend']} | {storage_row['us_per_step']:.0f} µs | "
-            f"{storage_row['fanout_x_critical_path']:.3f}× critical path |"
+            f"| {entry['backend']} | {entry['us_per_step']:.0f} µs | "
+            f"{entry['fanout_x_critical_path']:.3f}× |"
         )
     readme = HERE / "README.md"
     text = readme.read_text()

@@ -1,0 +1,84 @@
+"""Exit non-zero when the newest benchmark results miss a goal of design §6.
+
+    python benchmarks/check.py [results.json]
+
+Kept out of the test suite: timings are noisy, and these are ratios from one run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def goals(r: dict[str, Any]) -> list[tuple[str, float, float, str]]:
+    """(name, measured, limit, unit): a goal is met when measured <= limit."""
+    ours, agno = "agno-dsl", "agno"
+
+    def get(key: str, system: str, field: str) -> float:
+        return float(r[key][system][field])
+
+    w5 = (get("W5", ours, "p95_ms") - 150) / (get("W5", agno, "p95_ms") - 150)
+    return [
+        ("W0 cold start ÷ agno", get("W0", ours, "seconds") / get("W0", agno, "seconds"), 0.6, "×"),
+        (
+            "W1 agent run ÷ agno",
+            get("W1", ours, "us_per_run") / get("W1", agno, "us_per_run"),
+            0.5,
+            "×",
+        ),
+        (
+            "W2 per step ÷ agno (1,000)",
+            get("W2-1000", ours, "us_per_step") / get("W2-1000", agno, "us_per_step"),
+            0.2,
+            "×",
+        ),
+        (
+            "W2 10,000 ÷ 10 steps",
+            get("W2-10000", ours, "us_per_step") / get("W2-10", ours, "us_per_step"),
+            2.0,
+            "×",
+        ),
+        ("W3 makespan ÷ critical path", get("W3", ours, "x_critical"), 1.01, "×"),
+        ("W4 makespan ÷ critical path", get("W4", ours, "x_critical"), 1.10, "×"),
+        ("W5 p95 − 150 ms ÷ agno's", w5, 0.5, "×"),
+        (
+            "W5 CPU per run ÷ agno",
+            get("W5", ours, "cpu_ms_per_run") / get("W5", agno, "cpu_ms_per_run"),
+            0.5,
+            "×",
+        ),
+        (
+            "W5 RSS above bare ÷ agno",
+            get("W5", ours, "rss_above_bare_mb") / get("W5", agno, "rss_above_bare_mb"),
+            0.5,
+            "×",
+        ),
+        ("W7 validate 1,000 steps", get("W7", ours, "seconds"), 1.0, "s"),
+    ]
+
+
+def main() -> int:
+    files = sorted((HERE / "results").glob("*.json"))
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else (files[-1] if files else None)
+    if path is None:
+        print("no results: run python benchmarks/run.py first", file=sys.stderr)
+        return 2
+    results = json.loads(path.read_text())["results"]
+    missed = 0
+    for name, measured, limit, unit in goals(results):
+        ok = measured <= limit
+        missed += not ok
+        print(
+            f"{'ok  ' if ok else 'MISS'} {name:<32} {measured:8.3f}{unit}  (goal ≤ {limit}{unit})"
+        )
+    print(f"{missed} goal(s) missed" if missed else "all goals met")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
