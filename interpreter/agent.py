@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from ..schemas.outputs import Message, Metrics, RunOutput, content_type_of
+from ..schemas.outputs import Message, RunOutput, content_type_of
 from . import checks
 from .context import RunContext, Scope, new_id
 from .errors import OutputCheckError
@@ -140,14 +140,7 @@ async def run_agent(
         )
         raise
     duration = time.perf_counter() - started
-    metrics = Metrics(
-        input_tokens=result.input_tokens,
-        output_tokens=result.output_tokens,
-        total_tokens=result.input_tokens + result.output_tokens,
-        duration=duration,
-        time_to_first_token=result.time_to_first_token,
-        tokens_per_second=(result.output_tokens / duration) if duration > 0 else None,
-    )
+    metrics = result.metrics(duration)
     ctx.metrics.add_tokens(metrics)
     messages.append(Message(role="assistant", content=content))
     if ctx.session is not None:

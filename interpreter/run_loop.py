@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..schemas.outputs import Message
+from ..schemas.outputs import Message, Metrics
 from .context import RunContext
 from .durability import Pending, RunPaused
 from .errors import (
@@ -49,6 +49,17 @@ class LoopResult:
     output_tokens: int = 0
     time_to_first_token: float | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def metrics(self, duration: float) -> Metrics:
+        """agno's run metrics for the model turns of this loop."""
+        return Metrics(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            total_tokens=self.input_tokens + self.output_tokens,
+            duration=duration,
+            time_to_first_token=self.time_to_first_token,
+            tokens_per_second=self.output_tokens / duration if duration > 0 else None,
+        )
 
 
 @dataclass

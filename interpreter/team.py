@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..schemas.outputs import Message, Metrics, RunOutput, TeamRunOutput, content_type_of
+from ..schemas.outputs import Message, RunOutput, TeamRunOutput, content_type_of
 from .agent import agent_tools, as_message_text, run_agent, system_message
 from .context import RunContext, Scope, new_id
 from .plan import AgentPlan, TeamPlan
@@ -229,14 +229,8 @@ async def run_team(
     if team.mode == "route" and result.stopped_by == "delegate_task_to_member" and responses:
         content = responses[-1].content  # the member answers directly
     duration = time.perf_counter() - started
-    metrics = Metrics(
-        input_tokens=result.input_tokens,
-        output_tokens=result.output_tokens,
-        total_tokens=result.input_tokens + result.output_tokens,
-        duration=duration,
-        time_to_first_token=result.time_to_first_token,
-    )
-    ctx.metrics.add_tokens(metrics)
+    metrics = result.metrics(duration)
+    ctx.metrics.add_tokens(metrics)  # the leader's own tokens; members added theirs
     for response in responses:
         metrics.add_tokens(response.metrics)  # the team's metrics include its members'
     metrics.tokens_per_second = metrics.output_tokens / duration if duration > 0 else None

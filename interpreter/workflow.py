@@ -191,6 +191,39 @@ def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, star
     output.metrics.duration = time.perf_counter() - started
 
 
+async def _run_directly(
+    run: Callable[[RunContext], Awaitable[RunOutput | TeamRunOutput]],
+    failed: Callable[[str, str], RunOutput | TeamRunOutput],
+    input: Any,
+    *,
+    models: dict[str, Any],
+    listeners: list[Listener],
+    session_id: str | None,
+    run_id: str | None,
+    recorder: Recorder | None,
+) -> Any:
+    """Run an agent or team on its own: its run id is the run's; failures are reported."""
+    ctx = RunContext(
+        input=input,
+        workflow_name=None,
+        session_id=session_id,
+        models=models,
+        listeners=listeners,
+        max_concurrency=None,
+        run_id=run_id,
+    )
+    _join_session(ctx, recorder)
+    try:
+        result = await run(ctx)
+        result.run_id = ctx.run_id
+        result.parent_run_id = None
+        return result
+    except (AgnoDslError, ExpressionError, TimeoutError) as exc:
+        return failed(ctx.run_id, describe(exc))
+    finally:
+        ctx.close()
+
+
 async def execute_agent(
     agent: AgentPlan,
     input: Any,
@@ -203,31 +236,22 @@ async def execute_agent(
 ) -> RunOutput:
     """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised."""
     check_input(agent.input_schema, input, agent.where, f"agent '{agent.name}'")
-    ctx = RunContext(
-        input=input,
-        workflow_name=None,
-        session_id=session_id,
-        models=models,
-        listeners=listeners,
-        max_concurrency=None,
-        run_id=run_id,
-    )
-    _join_session(ctx, recorder)
-    try:
-        result = await run_agent(agent, input, ctx, Scope())
-        result.run_id = ctx.run_id
-        result.parent_run_id = None
-        return result
-    except (AgnoDslError, ExpressionError, TimeoutError) as exc:
-        return RunOutput(
-            run_id=ctx.run_id,
+    return await _run_directly(  # type: ignore[no-any-return]
+        lambda ctx: run_agent(agent, input, ctx, Scope()),
+        lambda failed_id, error: RunOutput(
+            run_id=failed_id,
             agent_name=agent.name,
             session_id=session_id,
             status="failed",
-            error=describe(exc),
-        )
-    finally:
-        ctx.close()
+            error=error,
+        ),
+        input,
+        models=models,
+        listeners=listeners,
+        session_id=session_id,
+        run_id=run_id,
+        recorder=recorder,
+    )
 
 
 async def execute_team(
@@ -244,29 +268,20 @@ async def execute_team(
     from .team import run_team
 
     check_input(team.leader.input_schema, input, team.where, f"team '{team.name}'")
-    ctx = RunContext(
-        input=input,
-        workflow_name=None,
-        session_id=session_id,
-        models=models,
-        listeners=listeners,
-        max_concurrency=None,
-        run_id=run_id,
-    )
-    _join_session(ctx, recorder)
-    try:
-        result = await run_team(team, input, ctx, Scope())
-        result.run_id = ctx.run_id
-        result.parent_run_id = None
-        return result
-    except (AgnoDslError, ExpressionError, TimeoutError) as exc:
-        return TeamRunOutput(
-            run_id=ctx.run_id,
+    return await _run_directly(  # type: ignore[no-any-return]
+        lambda ctx: run_team(team, input, ctx, Scope()),
+        lambda failed_id, error: TeamRunOutput(
+            run_id=failed_id,
             team_name=team.name,
             mode=team.mode,
             session_id=session_id,
             status="failed",
-            error=describe(exc),
-        )
-    finally:
-        ctx.close()
+            error=error,
+        ),
+        input,
+        models=models,
+        listeners=listeners,
+        session_id=session_id,
+        run_id=run_id,
+        recorder=recorder,
+    )
