@@ -47,6 +47,7 @@ class Compiler:
         self.models = models if models is not None else dict(self.spec.models)
         self._workflows: dict[str, WorkflowPlan] = {}
         self.runners = RunnerCompiler(document, self.models)
+        self._settled: set[tuple[str, str]] = set()
 
     def where(self, path: YamlPath) -> str:
         return str(self.document.locate(path))
@@ -57,16 +58,26 @@ class Compiler:
     # --- agents and teams (compile_runners.py) --------------------------------------
 
     def agent(self, name: str) -> AgentPlan:
-        return self.runners.agent(name)
+        plan = self.runners.agent(name)
+        self._settle(("agent", name))
+        return plan
 
     def team(self, name: str) -> TeamPlan:
-        return self.runners.team(name)
+        plan = self.runners.team(name)
+        self._settle(("team", name))
+        return plan
+
+    def _settle(self, key: tuple[str, str]) -> None:
+        if key not in self._settled:  # once per plan, not per run
+            self._settled.add(key)
+            settle_long_lived()
 
     # --- workflows -----------------------------------------------------------------
 
     def workflow(self, name: str) -> WorkflowPlan:
         if name not in self._workflows:
             self._workflows[name] = self._workflow(name)
+            self._settle(("workflow", name))
         return self._workflows[name]
 
     def _workflow(self, name: str) -> WorkflowPlan:
@@ -201,3 +212,18 @@ class Compiler:
     @property
     def base_dir(self) -> Path:
         return self.document.base_dir
+
+
+def settle_long_lived() -> None:
+    """Move what loading and compiling left alive out of the garbage collector's way.
+
+    A spec's schemas, templates and plans live as long as the process. Left in
+    the collector's generations, every full collection during a run scans them
+    all; with many concurrent runs that stall showed up as tail latency
+    (benchmarks/README.md, W5). Young garbage is collected first, so what is
+    frozen is what is still in use; called once per compiled plan.
+    """
+    import gc
+
+    gc.collect(1)
+    gc.freeze()
