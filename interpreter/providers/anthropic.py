@@ -15,7 +15,7 @@ from typing import Any
 from ...schemas.models import AnthropicModel as AnthropicConfig
 from ...schemas.outputs import Message
 from ..errors import ConfigurationError
-from .base import ModelResponse, ToolCall, provider_error, retry_after_seconds
+from .base import ModelResponse, ToolCall, call_sdk
 
 DEFAULT_MAX_TOKENS = 4096
 
@@ -130,45 +130,16 @@ class AnthropicModel:
         tools: list[dict[str, Any]] | None = None,
         on_delta: Callable[[str], None] | None = None,
     ) -> ModelResponse:
-        anthropic = self._anthropic
         started = time.perf_counter()
-        try:
-            stream = await self.client.messages.create(
-                **self._params(messages, output_schema, tools)
-            )
-            try:
-                return await self._collect(stream, started, on_delta, output_schema)
-            except anthropic.APIError:
-                raise
-            except Exception as exc:
-                raise provider_error(
-                    "anthropic",
-                    self.id,
-                    None,
-                    f"malformed or interrupted stream ({exc})",
-                    secret=self._secret,
-                ) from None
-        except anthropic.APIStatusError as exc:
-            body = exc.body if isinstance(exc.body, dict) else {}
-            error = body.get("error", {}) if isinstance(body, dict) else {}
-            message = (error.get("message") if isinstance(error, dict) else None) or exc.message
-            raise provider_error(
-                "anthropic",
-                self.id,
-                exc.status_code,
-                message,
-                secret=self._secret,
-                retry_after=retry_after_seconds(exc.response.headers),
-                context_window="prompt is too long" in str(message),
-            ) from None
-        except anthropic.APITimeoutError:
-            raise provider_error(
-                "anthropic", self.id, None, "timed out", secret=self._secret
-            ) from None
-        except anthropic.APIError as exc:
-            raise provider_error(
-                "anthropic", self.id, None, f"{type(exc).__name__}: {exc}", secret=self._secret
-            ) from None
+        return await call_sdk(
+            self._anthropic,
+            "anthropic",
+            self.id,
+            self._secret,
+            lambda: self.client.messages.create(**self._params(messages, output_schema, tools)),
+            lambda stream: self._collect(stream, started, on_delta, output_schema),
+            lambda code, message: "prompt is too long" in message,
+        )
 
     async def _collect(
         self,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -89,3 +89,46 @@ def retry_after_seconds(headers: Any) -> float | None:
         return float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+async def call_sdk(
+    sdk: Any,
+    provider: str,
+    model_id: str,
+    secret: str | None,
+    request: Callable[[], Awaitable[Any]],
+    collect: Callable[[Any], Awaitable[ModelResponse]],
+    is_context_window: Callable[[Any, str], bool],
+) -> ModelResponse:
+    """One streamed call through the openai or anthropic SDK, which share their error
+    classes; every failure becomes agno's error, with the key redacted."""
+    try:
+        stream = await request()
+        try:
+            return await collect(stream)
+        except sdk.APIError:
+            raise
+        except Exception as exc:  # a malformed or interrupted stream
+            raise provider_error(
+                provider, model_id, None, f"malformed or interrupted stream ({exc})", secret=secret
+            ) from None
+    except sdk.APIStatusError as exc:
+        body = exc.body if isinstance(exc.body, dict) else {}
+        error = body.get("error", body)
+        error = error if isinstance(error, dict) else {}
+        message = error.get("message") or exc.message
+        raise provider_error(
+            provider,
+            model_id,
+            exc.status_code,
+            message,
+            secret=secret,
+            retry_after=retry_after_seconds(exc.response.headers),
+            context_window=is_context_window(error.get("code"), str(message)),
+        ) from None
+    except sdk.APITimeoutError:
+        raise provider_error(provider, model_id, None, "timed out", secret=secret) from None
+    except sdk.APIError as exc:
+        raise provider_error(
+            provider, model_id, None, f"{type(exc).__name__}: {exc}", secret=secret
+        ) from None

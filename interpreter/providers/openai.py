@@ -15,7 +15,7 @@ from typing import Any
 from ...schemas.models import OpenAIModel as OpenAIConfig
 from ...schemas.outputs import Message
 from ..errors import ConfigurationError
-from .base import ModelResponse, ToolCall, provider_error, retry_after_seconds
+from .base import ModelResponse, ToolCall, call_sdk
 
 
 def openai_messages(messages: list[Message]) -> list[dict[str, Any]]:
@@ -117,46 +117,18 @@ class OpenAIModel:
         tools: list[dict[str, Any]] | None = None,
         on_delta: Callable[[str], None] | None = None,
     ) -> ModelResponse:
-        openai = self._openai
         started = time.perf_counter()
-        try:
-            stream = await self.client.chat.completions.create(
+        return await call_sdk(
+            self._openai,
+            "openai",
+            self.id,
+            self._secret,
+            lambda: self.client.chat.completions.create(
                 **self._params(messages, output_schema, tools)
-            )
-            try:
-                return await self._collect(stream, started, on_delta, output_schema)
-            except openai.APIError:
-                raise
-            except Exception as exc:  # a malformed or interrupted stream
-                raise provider_error(
-                    "openai",
-                    self.id,
-                    None,
-                    f"malformed or interrupted stream ({exc})",
-                    secret=self._secret,
-                ) from None
-        except openai.APIStatusError as exc:
-            body = exc.body if isinstance(exc.body, dict) else {}
-            error = body.get("error", body) if isinstance(body, dict) else {}
-            code = error.get("code") if isinstance(error, dict) else None
-            message = error.get("message") if isinstance(error, dict) else None
-            raise provider_error(
-                "openai",
-                self.id,
-                exc.status_code,
-                message or exc.message,
-                secret=self._secret,
-                retry_after=retry_after_seconds(exc.response.headers),
-                context_window=code == "context_length_exceeded",
-            ) from None
-        except openai.APITimeoutError:
-            raise provider_error(
-                "openai", self.id, None, "timed out", secret=self._secret
-            ) from None
-        except openai.APIError as exc:  # connection errors, dropped or malformed streams
-            raise provider_error(
-                "openai", self.id, None, f"{type(exc).__name__}: {exc}", secret=self._secret
-            ) from None
+            ),
+            lambda stream: self._collect(stream, started, on_delta, output_schema),
+            lambda code, message: code == "context_length_exceeded",
+        )
 
     async def _collect(
         self,
