@@ -58,17 +58,19 @@ def list_runs(status: str | None, limit: int, as_json: bool, storage: str | None
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("run id", "status", "target", "started", "error")
+    table = Table("status", "target", "started", "error")
+    # The run id is what `resume` needs: never wrapped or cut.
+    table.add_column("run id", no_wrap=True, min_width=36)
     for record in records:
         import datetime
 
         started = datetime.datetime.fromtimestamp(record.created_at).isoformat(" ", "seconds")
         table.add_row(
-            record.run_id,
             record.status,
             f"{record.kind} {record.target}",
             started,
             (record.error or "")[:60],
+            record.run_id,
         )
     Console().print(table)
 

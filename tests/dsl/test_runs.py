@@ -153,8 +153,11 @@ def test_spec_changed_since_the_run_started(project: Path) -> None:
     assert cli("resume", run_id, "--approve", "--force", cwd=project).returncode == 3
 
 
-def test_runs_list_show_and_events(project: Path) -> None:
+def test_runs_list_show_and_events(project: Path, monkeypatch) -> None:
     run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
+    monkeypatch.setenv("COLUMNS", "70")  # a narrow terminal
+    table = cli("runs", "list", cwd=project)
+    assert run_id in table.stdout  # whole, so it can be copied into `resume`
     listed = cli("runs", "list", "--json", cwd=project)
     assert [r["run_id"] for r in json.loads(listed.stdout)] == [run_id]
     assert json.loads(listed.stdout)[0]["status"] == "paused"
