@@ -18,6 +18,7 @@ from .context import RunContext, Scope, new_id
 from .errors import OutputCheckError
 from .inputs import check_input
 from .plan import AgentPlan
+from .providers.base import message_text
 from .run_loop import LoopTool, ModelCall, ask_model, run_loop
 from .tools import call_tool
 
@@ -36,12 +37,6 @@ def system_message(agent: AgentPlan, context: dict[str, Any]) -> str | None:
     if agent.additional_context:
         parts += f"{agent.additional_context}\n"
     return parts.strip() or None
-
-
-def as_message_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def agent_tools(agent: AgentPlan, ctx: RunContext) -> dict[str, LoopTool]:
@@ -77,7 +72,7 @@ async def run_agent(
     who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
     ctx.emit("RunStarted", model=model.id, model_provider=model.provider, **who)
     started = time.perf_counter()
-    text = as_message_text(message)
+    text = message_text(message)
     messages: list[Message] = []
     try:
         check_input(agent.input_schema, message, agent.where, f"agent '{agent.name}'")
@@ -129,7 +124,7 @@ async def run_agent(
                 agent=agent.name,
                 session_state=ctx.state,
             )
-        checks.check_output(agent.guardrails, as_message_text(content))
+        checks.check_output(agent.guardrails, message_text(content))
     except Exception as exc:
         ctx.emit(
             "RunError",
@@ -175,7 +170,7 @@ async def _structured(
     try:
         return _checked_content(agent, content)
     except OutputCheckError as first:
-        messages.append(Message(role="assistant", content=as_message_text(content)))
+        messages.append(Message(role="assistant", content=message_text(content)))
         messages.append(
             Message(
                 role="user",

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..schemas.outputs import StepOutput
 from . import blocks
-from .agent import as_message_text, run_agent
+from .agent import run_agent
 from .context import Scope
 from .functions import StepInput
 from .plan import AgentNode, FunctionNode, TeamNode, WorkflowNode
+from .providers.base import message_text
 
 if TYPE_CHECKING:
     from .scheduler import Runner
@@ -65,7 +66,7 @@ def replay_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> None:
     model = runner.ctx.model(node.agent.model.name)
     replay = getattr(model, "replay", None)
     if replay is not None:
-        replay(as_message_text(step_input_value(runner, node, scope)), agent=node.agent.name)
+        replay(message_text(step_input_value(runner, node, scope)), agent=node.agent.name)
 
 
 run_agent_step.replay = replay_agent_step  # type: ignore[attr-defined]

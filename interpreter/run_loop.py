@@ -9,7 +9,6 @@ again, until it answers, a tool stops the run, or `tool_call_limit` is used up.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from .errors import (
     StopAgentRun,
 )
 from .providers import Model, ModelResponse, ToolCall
+from .providers.base import message_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +118,9 @@ async def ask_model(
 
 
 def _as_text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
+    """A tool result for the model; results JSON cannot hold fall back to str()."""
     try:
-        return json.dumps(value, ensure_ascii=False, default=str)
+        return message_text(value)
     except (TypeError, ValueError):
         return str(value)
 

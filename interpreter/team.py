@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..schemas.outputs import Message, RunOutput, TeamRunOutput, content_type_of
-from .agent import agent_tools, as_message_text, run_agent, system_message
+from .agent import agent_tools, run_agent, system_message
 from .context import RunContext, Scope, new_id
 from .plan import AgentPlan, TeamPlan
+from .providers.base import message_text
 from .run_loop import LoopTool, ModelCall, run_loop
 
 MEMBER_TOOL = {
@@ -92,7 +93,7 @@ async def run_team(
             )
         response = await run_member(member, str(arguments.get("task", "")), ctx, scope, step_name)
         responses.append(response)
-        return as_message_text(response.content)
+        return message_text(response.content)
 
     async def delegate_all(arguments: dict[str, Any]) -> str:
         task = str(arguments.get("task", ""))
@@ -108,7 +109,7 @@ async def run_team(
                 lines.append(f"Member {member.name}: Error: {type(result).__name__}: {result}")
             else:
                 responses.append(result)
-                lines.append(f"Member {member.name}: {as_message_text(result.content)}")
+                lines.append(f"Member {member.name}: {message_text(result.content)}")
         return "\n\n".join(lines)
 
     async def create_task(arguments: dict[str, Any]) -> str:
@@ -200,7 +201,7 @@ async def run_team(
     )
     messages = [
         Message(role="system", content=system),
-        Message(role="user", content=as_message_text(message)),
+        Message(role="user", content=message_text(message)),
     ]
     call = ModelCall(
         model=model,

@@ -14,8 +14,7 @@ from typing import Any
 
 from ...schemas.models import AnthropicModel as AnthropicConfig
 from ...schemas.outputs import Message
-from ..errors import ConfigurationError
-from .base import ModelResponse, ToolCall, call_sdk
+from .base import ModelResponse, ToolCall, call_sdk, import_sdk, message_text
 
 DEFAULT_MAX_TOKENS = 4096
 
@@ -55,9 +54,7 @@ def anthropic_messages(messages: list[Message]) -> tuple[str | None, list[dict[s
             converted.append(
                 {
                     "role": message.role,
-                    "content": content
-                    if isinstance(content, str)
-                    else json.dumps(content, ensure_ascii=False, default=str),
+                    "content": message_text(content),
                 }
             )
     return system, converted
@@ -67,12 +64,7 @@ class AnthropicModel:
     provider = "anthropic"
 
     def __init__(self, name: str, config: AnthropicConfig) -> None:
-        try:
-            import anthropic
-        except ImportError:
-            raise ConfigurationError(
-                f"model '{name}' needs the Anthropic SDK: pip install 'agno-dsl[anthropic]'"
-            ) from None
+        anthropic = import_sdk("anthropic", name, "the Anthropic SDK", "anthropic")
         self.name = name
         self.id = config.id
         self.config = config

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ...schemas.outputs import Message
+from ..errors import ConfigurationError
+
+
+def message_text(value: Any) -> str:
+    """Content as a model reads it: text as is, anything else as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def import_sdk(module: str, model_name: str, what: str, extra: str) -> Any:
+    """An optional provider SDK, or a one-line error naming the extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ConfigurationError(
+            f"model '{model_name}' needs {what}: pip install 'agno-dsl[{extra}]'"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ...schemas.models import OllamaModel as OllamaConfig
 from ...schemas.outputs import Message
-from ..errors import ConfigurationError
-from .base import ModelResponse, ToolCall, provider_error
+from .base import ModelResponse, ToolCall, import_sdk, message_text, provider_error
 
 
 def ollama_messages(messages: list[Message]) -> list[dict[str, Any]]:
     converted: list[dict[str, Any]] = []
     for message in messages:
         content = message.content
-        text = (
-            content
-            if isinstance(content, str)
-            else ("" if content is None else json.dumps(content, ensure_ascii=False, default=str))
-        )
+        text = "" if content is None else message_text(content)
         entry: dict[str, Any] = {"role": message.role, "content": text}
         if message.role == "assistant" and message.tool_calls:
             entry["tool_calls"] = [
@@ -38,12 +32,7 @@ class OllamaModel:
     provider = "ollama"
 
     def __init__(self, name: str, config: OllamaConfig) -> None:
-        try:
-            import ollama
-        except ImportError:
-            raise ConfigurationError(
-                f"model '{name}' needs the ollama client: pip install 'agno-dsl[ollama]'"
-            ) from None
+        ollama = import_sdk("ollama", name, "the ollama client", "ollama")
         self.name = name
         self.id = config.id
         self.config = config

@@ -15,7 +15,7 @@ from typing import Any
 from ...schemas.models import OpenAIModel as OpenAIConfig
 from ...schemas.outputs import Message
 from ..errors import ConfigurationError
-from .base import ModelResponse, ToolCall, call_sdk
+from .base import ModelResponse, ToolCall, call_sdk, import_sdk, message_text
 
 
 def openai_messages(messages: list[Message]) -> list[dict[str, Any]]:
@@ -52,9 +52,7 @@ def openai_messages(messages: list[Message]) -> list[dict[str, Any]]:
             converted.append(
                 {
                     "role": message.role,
-                    "content": content
-                    if isinstance(content, str)
-                    else json.dumps(content, ensure_ascii=False, default=str),
+                    "content": message_text(content),
                 }
             )
     return converted
@@ -64,12 +62,7 @@ class OpenAIModel:
     provider = "openai"
 
     def __init__(self, name: str, config: OpenAIConfig) -> None:
-        try:
-            import openai
-        except ImportError:
-            raise ConfigurationError(
-                f"model '{name}' needs the OpenAI SDK: pip install 'agno-dsl[openai]'"
-            ) from None
+        openai = import_sdk("openai", name, "the OpenAI SDK", "openai")
         self.name = name
         self.id = config.id
         self.config = config

@@ -59,3 +59,17 @@ def test_echo_answers_with_the_last_user_message() -> None:
     model = create_model("m", EchoModel(provider="echo"))
     messages = [Message(role="system", content="be nice"), Message(role="user", content="hi")]
     assert asyncio.run(model.respond(messages, agent="a")).content == "hi"
+
+
+def test_missing_sdk_is_one_line_naming_the_extra(monkeypatch) -> None:
+    import sys
+
+    from agno_dsl.interpreter.errors import ConfigurationError
+    from agno_dsl.schemas.models import OllamaModel
+
+    monkeypatch.setitem(sys.modules, "ollama", None)  # as if not installed
+    with pytest.raises(ConfigurationError) as caught:
+        create_model("local", OllamaModel(provider="ollama", id="llama3.2"))
+    assert str(caught.value) == (
+        "model 'local' needs the ollama client: pip install 'agno-dsl[ollama]'"
+    )
