@@ -13,13 +13,9 @@ from pathlib import Path
 os.environ.setdefault("AGNO_TELEMETRY", "false")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dataclasses import dataclass  # noqa: E402
-from typing import Any  # noqa: E402
-
 import bench_steps  # noqa: E402
-from agno.models.base import Model  # noqa: E402
-from agno.models.response import ModelResponse  # noqa: E402
 from agno.workflow import Parallel, Step, Workflow  # noqa: E402
+from agno_models import FakeLeader, FakeModel  # noqa: E402
 
 
 def _timed(workflow: Workflow, runs: int) -> list[float]:
@@ -53,33 +49,6 @@ def fan(width: int, body: str, head_tail: bool) -> dict[str, float]:
     )
     samples = sorted(_timed(Workflow(name="w", steps=steps), 5))
     return {"seconds_median": samples[len(samples) // 2]}
-
-
-@dataclass
-class FakeModel(Model):
-    """A model answering at once, so only agno's own overhead is measured."""
-
-    id: str = "fake"
-    name: str = "fake"
-    provider: str = "fake"
-
-    def invoke(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        return ModelResponse(role="assistant", content="ok")
-
-    async def ainvoke(self, *args: Any, **kwargs: Any) -> ModelResponse:
-        return ModelResponse(role="assistant", content="ok")
-
-    def invoke_stream(self, *args: Any, **kwargs: Any) -> Any:
-        yield ModelResponse(role="assistant", content="ok")
-
-    async def ainvoke_stream(self, *args: Any, **kwargs: Any) -> Any:
-        yield ModelResponse(role="assistant", content="ok")
-
-    def _parse_provider_response(self, response: Any, **kwargs: Any) -> Any:
-        return response
-
-    def _parse_provider_response_delta(self, response: Any) -> Any:
-        return response
 
 
 def agent_run() -> dict[str, float]:
@@ -120,6 +89,63 @@ def concurrent(runs: int) -> dict[str, float]:
     return measure_concurrent(one, runs)
 
 
+def team_run() -> dict[str, float]:
+    """W6: a coordinate team, scripted leader delegating to 3 members at once."""
+    from agno.agent import Agent
+    from agno.team import Team
+
+    members = [Agent(name=f"m{i}", model=FakeModel(), telemetry=False) for i in range(3)]
+    team = Team(
+        name="t",
+        model=FakeLeader(members=["m0", "m1", "m2"]),
+        members=members,
+        telemetry=False,
+    )
+
+    async def main() -> float:
+        first = await team.arun("go")
+        assert first.content == "done" and len(first.member_responses) == 3, first
+        started = time.perf_counter()
+        for _ in range(200):
+            await team.arun("go")
+        return (time.perf_counter() - started) / 200
+
+    return {"us_per_run": asyncio.run(main()) * 1e6}
+
+
+def build(n: int) -> dict[str, float]:
+    """W7 for agno: build the same 1,000-agent-step workflow in Python (no file to load)."""
+    from agno.agent import Agent
+
+    started = time.perf_counter()
+    agent = Agent(name="a", model=FakeModel(), telemetry=False)
+    Workflow(name="w", steps=[Step(name=f"s{i}", agent=agent) for i in range(n)])
+    return {"seconds": time.perf_counter() - started}
+
+
+def stream(words: int) -> dict[str, float]:
+    """W8: tokens/s of a streamed answer, as delta events reaching the caller."""
+    from agno.agent import Agent
+    from agno.run.agent import RunContentEvent
+
+    agent = Agent(model=FakeModel(content="tok " * words), telemetry=False)
+
+    async def once() -> float:
+        started, seen = time.perf_counter(), 0
+        async for event in agent.arun("hi", stream=True):
+            seen += isinstance(event, RunContentEvent) and bool(event.content)
+        elapsed = time.perf_counter() - started
+        assert seen == words, seen
+        return elapsed
+
+    async def main() -> list[float]:
+        await once()
+        return [await once() for _ in range(5)]
+
+    samples = sorted(asyncio.run(main()))
+    return {"tokens_per_second": words / samples[len(samples) // 2]}
+
+
 if __name__ == "__main__":
     workload, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if workload == "chain":
@@ -130,6 +156,12 @@ if __name__ == "__main__":
         result = agent_run()
     elif workload == "concurrent":
         result = concurrent(int(arg or 100))
+    elif workload == "team":
+        result = team_run()
+    elif workload == "validate":
+        result = build(int(arg or 1000))
+    elif workload == "stream":
+        result = stream(int(arg or 1000))
     else:
         result = fan(200, "sleep20", False)
     print(json.dumps(result))

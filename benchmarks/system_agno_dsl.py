@@ -231,6 +231,39 @@ def validate(n: int) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started}
 
 
+def stream(words: int) -> dict[str, float]:
+    """W8: tokens/s of a streamed answer, as delta events reaching the caller."""
+    from agno_dsl.interpreter.workflow import execute_agent
+
+    spec = (
+        "version: 1\nmodels: {fake: {provider: scripted, responses: "
+        f'[{{content: "{"tok " * words}", stream: true}}]}}}}\n'
+        "agents: {a: {model: fake}}\n"
+    )
+    compiler, _ = _plan(spec + "workflows: {w: {steps: [{agent: a}]}}\n")
+    agent = compiler.agent("a")
+
+    async def once() -> float:
+        seen = 0
+
+        def count(event: object) -> None:
+            nonlocal seen
+            seen += bool(getattr(event, "delta", False))
+
+        started = time.perf_counter()
+        await execute_agent(agent, "hi", models=compiler.models, listeners=[count])
+        elapsed = time.perf_counter() - started
+        assert seen == words, seen
+        return elapsed
+
+    async def main() -> list[float]:
+        await once()
+        return [await once() for _ in range(5)]
+
+    samples = sorted(asyncio.run(main()))
+    return {"tokens_per_second": words / samples[len(samples) // 2]}
+
+
 if __name__ == "__main__":
     workload, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if workload == "chain":
@@ -247,6 +280,8 @@ if __name__ == "__main__":
         result = team_run()
     elif workload == "validate":
         result = validate(int(arg or 1000))
+    elif workload == "stream":
+        result = stream(int(arg or 1000))
     else:
         result = fan(200, "sleep20", False)
     print(json.dumps(result))

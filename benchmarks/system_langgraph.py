@@ -94,6 +94,106 @@ def concurrent(runs: int) -> dict[str, float]:
     return measure_concurrent(lambda: timed(app, 50), runs)
 
 
+def agent_run() -> dict[str, float]:
+    """W1: one agent run, a one-node graph calling a chat model that answers at once."""
+    from langgraph_models import FakeChat, agent_graph
+
+    app = agent_graph(FakeChat())
+
+    async def main() -> float:
+        await app.ainvoke({"messages": [("user", "hi")]})
+        started = time.perf_counter()
+        for _ in range(500):
+            await app.ainvoke({"messages": [("user", "hi")]})
+        return (time.perf_counter() - started) / 500
+
+    return {"us_per_run": asyncio.run(main()) * 1e6}
+
+
+def team_run() -> dict[str, float]:
+    """W6: a supervisor graph whose leader delegates to 3 member agents at once."""
+    from langchain_core.tools import tool
+    from langgraph.graph import MessagesState
+    from langgraph.prebuilt import ToolNode, tools_condition
+    from langgraph_models import FakeChat, FakeLeader, agent_graph
+
+    members = {f"m{i}": agent_graph(FakeChat(), "") for i in range(3)}
+
+    @tool
+    async def delegate_task_to_member(member_id: str, task: str) -> str:
+        """Give a member a task; returns its answer."""
+        result = await members[member_id].ainvoke({"messages": [("user", task)]})
+        return str(result["messages"][-1].content)
+
+    leader = FakeLeader(members=list(members))
+
+    async def lead(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [await leader.ainvoke(state["messages"])]}
+
+    graph = StateGraph(MessagesState)
+    graph.add_node("leader", lead)
+    graph.add_node("tools", ToolNode([delegate_task_to_member]))
+    graph.add_edge(START, "leader")
+    graph.add_conditional_edges("leader", tools_condition)
+    graph.add_edge("tools", "leader")
+    app = graph.compile()
+
+    async def main() -> float:
+        first = await app.ainvoke({"messages": [("user", "go")]})
+        assert first["messages"][-1].content == "done"
+        assert [m.content for m in first["messages"] if m.type == "tool"] == ["ok"] * 3
+        started = time.perf_counter()
+        for _ in range(200):
+            await app.ainvoke({"messages": [("user", "go")]})
+        return (time.perf_counter() - started) / 200
+
+    return {"us_per_run": asyncio.run(main()) * 1e6}
+
+
+def build(n: int) -> dict[str, float]:
+    """W7 for LangGraph: build and compile (which validates) a graph of n agent nodes."""
+    from langgraph.graph import MessagesState
+    from langgraph_models import FakeChat
+
+    model = FakeChat()
+    started = time.perf_counter()
+    graph = StateGraph(MessagesState)
+    for i in range(n):
+
+        async def step(state: MessagesState, i: int = i) -> dict[str, Any]:
+            return {"messages": [await model.ainvoke(state["messages"])]}
+
+        graph.add_node(f"s{i}", step)
+    graph.add_edge(START, "s0")
+    for i in range(n - 1):
+        graph.add_edge(f"s{i}", f"s{i + 1}")
+    graph.add_edge(f"s{n - 1}", END)
+    graph.compile()
+    return {"seconds": time.perf_counter() - started}
+
+
+def stream(words: int) -> dict[str, float]:
+    """W8: tokens/s of a streamed answer, as message chunks reaching the caller."""
+    from langgraph_models import FakeChat, agent_graph
+
+    app = agent_graph(FakeChat(content="tok " * words))
+
+    async def once() -> float:
+        started, seen = time.perf_counter(), 0
+        async for chunk, _ in app.astream({"messages": [("user", "hi")]}, stream_mode="messages"):
+            seen += bool(chunk.content)
+        elapsed = time.perf_counter() - started
+        assert seen == words, seen
+        return elapsed
+
+    async def main() -> list[float]:
+        await once()
+        return [await once() for _ in range(5)]
+
+    samples = sorted(asyncio.run(main()))
+    return {"tokens_per_second": words / samples[len(samples) // 2]}
+
+
 if __name__ == "__main__":
     workload, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if workload == "chain":
@@ -104,6 +204,14 @@ if __name__ == "__main__":
         result = fan(200, bench_steps.sleep20, False)
     elif workload == "concurrent":
         result = concurrent(int(arg or 100))
+    elif workload == "agent":
+        result = agent_run()
+    elif workload == "team":
+        result = team_run()
+    elif workload == "validate":
+        result = build(int(arg or 1000))
+    elif workload == "stream":
+        result = stream(int(arg or 1000))
     else:
         raise SystemExit(f"langgraph: no workload {workload}")
     print(json.dumps(result))

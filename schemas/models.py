@@ -45,6 +45,11 @@ class ScriptedResponse(SpecModel):
         None, description="Only for this agent (or team leader); recorded cassettes use it."
     )
     delay: Duration = Field(0.0, description="How long the model takes to answer.")
+    stream: bool = Field(
+        False,
+        description="Stream the text content word by word, as RunContent deltas; each word "
+        "counts as one output token unless usage: says otherwise.",
+    )
     error: str | None = Field(
         None, description="Raise ModelProviderError with this message instead of answering."
     )

@@ -1,21 +1,12 @@
-"""W0 for LangGraph: a one-node graph answering at once, as a whole process."""
+"""W0 for LangGraph: a one-node agent graph with a fake chat model, as a whole process."""
 
 import asyncio
-from typing import TypedDict
+import os
+import sys
 
-from langgraph.graph import END, START, StateGraph
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from langgraph_models import FakeChat, agent_graph  # noqa: E402
 
-class State(TypedDict):
-    answer: str
-
-
-async def agent(state: State) -> dict:
-    return {"answer": "ok"}
-
-
-graph = StateGraph(State)
-graph.add_node("agent", agent)
-graph.add_edge(START, "agent")
-graph.add_edge("agent", END)
-print(asyncio.run(graph.compile().ainvoke({"answer": ""}))["answer"])
+result = asyncio.run(agent_graph(FakeChat()).ainvoke({"messages": [("user", "hi")]}))
+print(result["messages"][-1].content)

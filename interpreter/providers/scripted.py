@@ -90,14 +90,29 @@ class ScriptedModel:
             ToolCall(call.id or f"call_{self._calls}_{index}", call.name, dict(call.arguments))
             for index, call in enumerate(response.tool_calls or [])
         ]
+        streamed = 0
+        if response.stream and isinstance(response.content, str):
+            streamed = _stream(response.content, on_delta if output_schema is None else None)
         usage = response.usage
         return ModelResponse(
             content=response.content,
             tool_calls=tool_calls,
             input_tokens=usage.input_tokens if usage else 0,
-            output_tokens=usage.output_tokens if usage else 0,
+            output_tokens=usage.output_tokens if usage else streamed,
             time_to_first_token=response.delay,
         )
+
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def _stream(text: str, on_delta: Any) -> int:
+    """Hand the text to `on_delta` a word at a time; the number of words sent."""
+    words = _WORD.findall(text) or [text]
+    if on_delta is not None:
+        for word in words:
+            on_delta(word)
+    return len(words)
 
 
 def _history(messages: list[Message]) -> str:

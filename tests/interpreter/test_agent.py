@@ -156,3 +156,14 @@ def test_pre_hook_blocks_the_run_with_one_clear_cli_line(tmp_path: Path) -> None
     result = run_cli(["run", str(spec), "my password is hunter2"])
     assert result.exit_code == 1
     assert result.stderr == "error: InputCheckError: input mentions a password\n"
+
+
+def test_a_streaming_model_emits_deltas_and_reports_tokens_per_second(tmp_path: Path) -> None:
+    output, names, events = run(tmp_path, '      - {content: "one two three", stream: true}\n')
+    assert names == ["RunStarted", "RunContent", "RunContent", "RunContent", "RunContent"] + [
+        "RunCompleted"
+    ]
+    deltas = [e.content for e in events if getattr(e, "delta", False)]
+    assert deltas == ["one ", "two ", "three"]
+    assert output.content == "one two three"
+    assert output.metrics.output_tokens == 3 and output.metrics.tokens_per_second > 0

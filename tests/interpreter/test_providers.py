@@ -73,3 +73,28 @@ def test_missing_sdk_is_one_line_naming_the_extra(monkeypatch) -> None:
     assert str(caught.value) == (
         "model 'local' needs the ollama client: pip install 'agno-dsl[ollama]'"
     )
+
+
+def test_stream_sends_the_text_word_by_word_and_counts_words_as_tokens() -> None:
+    model = scripted({"content": "  Tide pools hold\nlife. ", "stream": True})
+    deltas: list[str] = []
+    response = asyncio.run(
+        model.respond([Message(role="user", content="x")], agent="a", on_delta=deltas.append)
+    )
+    assert deltas == ["  Tide ", "pools ", "hold\n", "life. "]
+    assert "".join(deltas) == response.content
+    assert response.output_tokens == 4
+
+
+def test_stream_keeps_given_usage_and_skips_structured_answers() -> None:
+    model = scripted(
+        {"content": "a b", "stream": True, "usage": {"input_tokens": 1, "output_tokens": 9}},
+        {"content": "c d", "stream": True},
+    )
+    deltas: list[str] = []
+    messages = [Message(role="user", content="x")]
+    first = asyncio.run(model.respond(messages, agent="a", on_delta=deltas.append))
+    assert (deltas, first.output_tokens) == (["a ", "b"], 9)
+    deltas.clear()
+    asyncio.run(model.respond(messages, agent="a", output_schema={}, on_delta=deltas.append))
+    assert deltas == []  # a structured answer is parsed whole, never shown half-done
