@@ -66,6 +66,7 @@ WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
 ]
 CRITICAL_PATH = {"fanout": 0.150, "wide": 0.020}
 STORAGE = ["sqlite", "postgresql", "redis"]
+SOURCES = ("dsl", "interpreter", "schemas")
 
 
 def measure(python: str, system: str, workload: str, arg: str) -> dict[str, Any]:
@@ -121,6 +122,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     pythons = {"agno-dsl": sys.executable, "agno": args.peer_python, "langgraph": args.peer_python}
+    # pip byte-compiles the peers when it installs them; an editable install of
+    # ours is compiled on import, which PYTHONDONTWRITEBYTECODE=1 turns into
+    # compiling on every start. Compile ahead so cold starts compare alike.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", *(str(HERE.parent / d) for d in SOURCES)],
+        check=True,
+    )
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for round_index in range(args.rounds):
         for key, label, workload, arg, systems, _ in WORKLOADS:

@@ -8,6 +8,7 @@ and templates cannot reach Python internals or the process environment.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,15 +43,22 @@ class TemplateCompiler:
     """One sandboxed jinja environment and a cache of everything compiled in it."""
 
     def __init__(self) -> None:
+        self._analyses: dict[tuple[str, bool], Analysis] = {}
+        self._compiled: dict[tuple[str, bool, str], Template] = {}
+
+    @functools.cached_property
+    def env(self) -> Any:
+        # Built on the first real template: a spec without any skips importing jinja2.
         from jinja2 import StrictUndefined
         from jinja2.sandbox import SandboxedEnvironment
 
-        self.env = SandboxedEnvironment(
+        return SandboxedEnvironment(
             undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
         )
-        self._globals = frozenset(self.env.globals)
-        self._analyses: dict[tuple[str, bool], Analysis] = {}
-        self._compiled: dict[tuple[str, bool, str], Template] = {}
+
+    @functools.cached_property
+    def _globals(self) -> frozenset[str]:
+        return frozenset(self.env.globals)
 
     def analyze(self, source: str, *, expression: bool) -> Analysis:
         key = (source, expression)

@@ -59,7 +59,20 @@ async def run_parallel(runner: Runner, node: ParallelNode, scope: Scope) -> Step
     ctx.emit(
         "ParallelExecutionStarted", step_name=node.name, parallel_step_count=len(node.branches)
     )
-    results = await _gather_all([runner.run_plan(branch, scope) for branch in node.branches])
+    # A branch of one step runs as that step, without a chain around it (a
+    # coroutine less per branch, measurable in wide fan-outs); its result is
+    # then what the chain would have returned: nothing if it failed or was skipped.
+    results = await _gather_all(
+        [
+            runner.run_node(branch.nodes[0], scope)
+            if branch.is_chain and len(branch.nodes) == 1
+            else runner.run_plan(branch, scope)
+            for branch in node.branches
+        ]
+    )
+    results = [
+        None if r is not None and (not r.success or r.skipped) else r for r in results
+    ]
     outputs = [r for r in results if r is not None]
     content = {
         branch.nodes[-1].name: (result.content if result is not None else None)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..schemas.events import Event
@@ -79,6 +80,8 @@ class RunContext:
         self.state: dict[str, Any] = dict(session_state or {})
         self.steps: dict[str, dict[str, Any]] = {}
         self.step_outputs: dict[str, StepOutput] = {}
+        # What function steps get: read-only and live, so it is made once per run.
+        self.step_outputs_view: Mapping[str, StepOutput] = MappingProxyType(self.step_outputs)
         self.listeners = listeners
         self.stopped = False
         self.recorder: Recorder | None = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..schemas.outputs import StepOutput
@@ -79,7 +78,7 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
         input=given if node.input is not None else ctx.input,
         previous_step_content=scope.previous.content if scope.previous is not None else None,
         # A read-only view, not a copy: copying made every step O(steps so far).
-        previous_step_outputs=MappingProxyType(ctx.step_outputs),
+        previous_step_outputs=ctx.step_outputs_view,
         session_state=ctx.state,
         additional_data={"user_input": scope.locals["human_input"]}
         if "human_input" in scope.locals

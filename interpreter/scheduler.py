@@ -10,6 +10,7 @@ backoff, `on_error`, `stop_if`, and the StepStarted/Completed/Error events.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from ..schemas.outputs import StepOutput
@@ -35,11 +36,15 @@ class Runner:
 
     # --- plans ---------------------------------------------------------------------
 
-    async def run_plan(self, plan: Plan, scope: Scope) -> StepOutput | None:
-        """Run every node of a plan; return the output of the last (or only sink)."""
+    def run_plan(self, plan: Plan, scope: Scope) -> Coroutine[Any, Any, StepOutput | None]:
+        """Run every node of a plan; return the output of the last (or only sink).
+
+        Hands back the chain's or graph's own coroutine rather than awaiting it,
+        which saves a coroutine frame per branch of every parallel block.
+        """
         if plan.is_chain:
-            return await self._run_chain(plan, scope)
-        return await self._run_graph(plan, scope)
+            return self._run_chain(plan, scope)
+        return self._run_graph(plan, scope)
 
     async def _run_chain(self, plan: Plan, scope: Scope) -> StepOutput | None:
         last: StepOutput | None = None
@@ -49,7 +54,8 @@ class Runner:
                 break
             output = await self.run_node(node, scope)
             if output.success and not output.skipped:
-                scope = scope.after(output, node.name)
+                if node is not plan.nodes[-1]:
+                    scope = scope.after(output, node.name)
                 last = output
         return last
 
@@ -134,23 +140,24 @@ class Runner:
         if policy.confirm is not None or policy.input_required is not None:
             decision = await self._human_decision(node, key)
             if decision == "reject":
-                return await self._finish(
-                    node,
-                    key,
-                    scope,
-                    StepOutput.trusted(step_name=node.name, step_type=node.kind, skipped=True),
-                    attempts=0,
-                )
+                output = StepOutput.trusted(step_name=node.name, step_type=node.kind, skipped=True)
+                return await self._commit(node, key, self._finish(node, scope, output, 0))
             if policy.input_required is not None:
                 scope = scope.child(human_input=decision)
         is_leaf = node.kind in LEAF_KINDS
-        if is_leaf:
+        if is_leaf and ctx.listeners:
             ctx.emit("StepStarted", step_name=node.name, step_type=node.kind)
         execute = self.executors[node.kind]
+        # Without a concurrency limit or timeout a step runs in this frame: one
+        # coroutine less per step is measurable in wide fan-outs.
+        direct = policy.timeout is None and (ctx.limit is None or not is_leaf)
         attempt = 0
         while True:
             try:
-                output = await self._attempt(execute, node, scope, is_leaf)
+                if direct:
+                    output = await execute(self, node, scope)
+                else:
+                    output = await self._attempt(execute, node, scope, is_leaf)
                 break
             except RunPaused:
                 raise  # a step inside waits for a human: not a failure
@@ -174,15 +181,25 @@ class Runner:
                     return await self._failed(node, key, exc)
                 ctx.emit("StepError", step_name=node.name, step_type=node.kind, error=describe(exc))
                 raise StepFailed(node.name, exc, node.where) from exc
-        return await self._finish(node, key, scope, output, attempts=attempt + 1)
+        output = self._finish(node, scope, output, attempt + 1)
+        if ctx.recorder is None:
+            self._apply_stop(node, output)
+            return output
+        return await self._commit(node, key, output)
 
-    async def _finish(
-        self, node: Node, key: str, scope: Scope, output: StepOutput, attempts: int
-    ) -> StepOutput:
-        """Record a step's output, report it, commit it, and apply early stop."""
+    async def _commit(self, node: Node, key: str, output: StepOutput) -> StepOutput:
+        """Commit a finished step, then apply early stop."""
+        if self.ctx.recorder is not None:
+            # Committed before anything that depends on this step can start.
+            await self.ctx.recorder.step_done(key, output)
+        self._apply_stop(node, output)
+        return output
+
+    def _finish(self, node: Node, scope: Scope, output: StepOutput, attempts: int) -> StepOutput:
+        """Record a step's output, report it and evaluate `stop_if`."""
         ctx = self.ctx
         ctx.record(output)
-        if node.kind in LEAF_KINDS:
+        if ctx.listeners and node.kind in LEAF_KINDS:
             ctx.emit(
                 "StepCompleted",
                 step_name=node.name,
@@ -196,10 +213,6 @@ class Runner:
         if stop_if is not None and not output.stop and not output.skipped:
             context = ctx.template_context(scope, output=output.content)
             output.stop = bool(stop_if.evaluate(context))
-        if ctx.recorder is not None:
-            # Committed before anything that depends on this step can start.
-            await ctx.recorder.step_done(key, output)
-        self._apply_stop(node, output)
         return output
 
     def _apply_stop(self, node: Node, output: StepOutput) -> None:
@@ -246,8 +259,6 @@ class Runner:
     async def _attempt(self, execute: Any, node: Node, scope: Scope, is_leaf: bool) -> StepOutput:
         limit = self.ctx.limit if is_leaf else None
         timeout = node.policy.timeout
-        if limit is None and timeout is None:
-            return await execute(self, node, scope)  # type: ignore[no-any-return]
         if limit is not None:
             await limit.acquire()
         try:
