@@ -70,9 +70,7 @@ async def run_parallel(runner: Runner, node: ParallelNode, scope: Scope) -> Step
             for branch in node.branches
         ]
     )
-    results = [
-        None if r is not None and (not r.success or r.skipped) else r for r in results
-    ]
+    results = [None if r is not None and (not r.success or r.skipped) else r for r in results]
     outputs = [r for r in results if r is not None]
     content = {
         branch.nodes[-1].name: (result.content if result is not None else None)

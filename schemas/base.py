@@ -64,7 +64,7 @@ def _reraise(title: str, errors: list[Any]) -> ValidationError:
 class SpecModel(BaseModel):
     """Base of every model of the language: strict keys, helpful messages."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
 
     @classmethod
     def known_keys(cls) -> list[str]:

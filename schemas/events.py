@@ -47,7 +47,7 @@ AGENT_EVENTS = (
 class Event(BaseModel):
     """One event of a run."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     event: str
     created_at: float

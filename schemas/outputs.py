@@ -12,7 +12,7 @@ RunStatus = Literal["running", "completed", "failed", "paused", "cancelled"]
 class Metrics(BaseModel):
     """Token and timing figures (agno's names) plus throughput."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     input_tokens: int = 0
     output_tokens: int = 0
@@ -32,7 +32,7 @@ class Metrics(BaseModel):
 class Message(BaseModel):
     """One message of a conversation with a model."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     role: Literal["system", "user", "assistant", "tool"]
     content: Any = None
@@ -44,7 +44,7 @@ class Message(BaseModel):
 class RunOutput(BaseModel):
     """The result of one agent run (agno RunOutput)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     run_id: str
     agent_name: str
@@ -64,7 +64,7 @@ class RunOutput(BaseModel):
 class TeamRunOutput(BaseModel):
     """The result of one team run (agno TeamRunOutput)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     run_id: str
     team_name: str
@@ -86,7 +86,7 @@ class TeamRunOutput(BaseModel):
 class StepOutput(BaseModel):
     """The result of one step (agno StepOutput). Function steps may return one."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     step_name: str | None = None
     step_type: str | None = None
@@ -126,7 +126,7 @@ _STEP_DEFAULTS = {
 class WorkflowRunOutput(BaseModel):
     """The result of a workflow run (agno WorkflowRunOutput)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     run_id: str
     workflow_name: str

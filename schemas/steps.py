@@ -195,9 +195,6 @@ LeafStep = AgentStep | TeamStep | FunctionStep | WorkflowStep
 Block = ParallelBlock | ConditionBlock | LoopBlock | RouterBlock | ForeachBlock
 BlockStep = ParallelStep | ConditionStep | LoopStep | RouterStep | ForeachStep
 
-for _model in (ParallelBlock, ConditionBlock, LoopBlock, RouterBlock, ForeachBlock):
-    _model.model_rebuild()
-
 
 def block_of(step: Any) -> Block | None:
     """The block inside a block step, or None for a leaf step."""
