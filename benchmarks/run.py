@@ -27,8 +27,11 @@ SCRIPTS = {
     "agno-dsl": "system_agno_dsl.py",
     "agno": "system_agno.py",
     "langgraph": "system_langgraph.py",
+    "bare": "system_bare.py",
 }
 ALL = ("agno-dsl", "agno", "langgraph")
+# Plain asyncio with the same step bodies: the floor no framework can go below.
+WITH_FLOOR = (*ALL, "bare")
 # (id, label, workload, argument, systems, what the figure is)
 WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
     ("W1", "W1 agent run, fake model", "agent", "", ALL, "us_per_run"),
@@ -50,14 +53,14 @@ WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
         ALL,
         "us_per_step",
     ),
-    ("W3", "W3 1→8→1 × 50 ms", "fanout", "", ALL, "x_critical"),
-    ("W4", "W4 200 × 20 ms", "wide", "", ALL, "x_critical"),
+    ("W3", "W3 1→8→1 × 50 ms", "fanout", "", WITH_FLOOR, "x_critical"),
+    ("W4", "W4 200 × 20 ms", "wide", "", WITH_FLOOR, "x_critical"),
     (
         "W5",
         "W5 100 concurrent W3 runs",
         "concurrent",
         "100",
-        ALL,
+        WITH_FLOOR,
         "concurrent",
     ),
     ("W6", "W6 coordinate team, 3 members", "team", "", ALL, "us_per_run"),
@@ -121,7 +124,12 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    pythons = {"agno-dsl": sys.executable, "agno": args.peer_python, "langgraph": args.peer_python}
+    pythons = {
+        "agno-dsl": sys.executable,
+        "agno": args.peer_python,
+        "langgraph": args.peer_python,
+        "bare": sys.executable,
+    }
     # pip byte-compiles the peers when it installs them; an editable install of
     # ours is compiled on import, which PYTHONDONTWRITEBYTECODE=1 turns into
     # compiling on every start. Compile ahead so cold starts compare alike.
@@ -229,14 +237,14 @@ def write_table(report: dict[str, Any]) -> None:
         f"Measured {report['date']} on {report['machine']['cpus']} CPUs "
         f"(medians of {report['rounds']} rounds; W3/W4 as makespan ÷ critical path).",
         "",
-        "| workload | agno-dsl | agno 3.1.10 | LangGraph |",
-        "|---|---|---|---|",
+        "| workload | agno-dsl | agno 3.1.10 | LangGraph | bare asyncio (floor) |",
+        "|---|---|---|---|---|",
     ]
     for key, label in labels.items():
         row = rows.get(key, {})
         lines.append(
             f"| {label} | {_cell(row, 'agno-dsl')} | {_cell(row, 'agno')} | "
-            f"{_cell(row, 'langgraph')} |"
+            f"{_cell(row, 'langgraph')} | {_cell(row, 'bare')} |"
         )
     lines += [
         "",

@@ -107,14 +107,15 @@ class StepOutput(BaseModel):
         pydantic's model_construct costs ~6 µs here, more than the rest of a
         step; tests check that this builds exactly what validation builds.
         """
-        output = cls.__new__(cls)
-        state = dict(_STEP_DEFAULTS)
-        state.update(values)
-        object.__setattr__(output, "__dict__", state)
-        object.__setattr__(output, "__pydantic_fields_set__", set(values))
-        object.__setattr__(output, "__pydantic_extra__", None)
-        object.__setattr__(output, "__pydantic_private__", None)
+        output = _new(cls)
+        _set(output, "__dict__", {**_STEP_DEFAULTS, **values})
+        _set(output, "__pydantic_fields_set__", set(values))
+        _set(output, "__pydantic_extra__", None)
+        _set(output, "__pydantic_private__", None)
         return output
+
+
+_new, _set = object.__new__, object.__setattr__
 
 
 _STEP_DEFAULTS = {
