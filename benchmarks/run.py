@@ -108,6 +108,20 @@ def cold_start(python: str, peer: str) -> dict[str, list[float]]:
     return times
 
 
+def machine() -> dict[str, Any]:
+    """What the figures were measured on, with the load at the end (noise shows there)."""
+    import psutil
+
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "physical_cpus": psutil.cpu_count(logical=False),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "load_average": [round(x, 2) for x in psutil.getloadavg()],
+    }
+
+
 def bare_rss_mb(python: str) -> float:
     code = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
     return float(
@@ -169,11 +183,7 @@ def main() -> int:
         {
             "date": stamp,
             "rounds": args.rounds,
-            "machine": {
-                "python": platform.python_version(),
-                "cpus": os.cpu_count(),
-                "platform": platform.platform(),
-            },
+            "machine": machine(),
         }
     )
     out.write_text(json.dumps(report, indent=2) + "\n")
@@ -230,6 +240,24 @@ def _cell(row: dict[str, Any], system: str) -> str:
     return f"{value['seconds'] * 1000:.0f} ms"
 
 
+def _versus_agno(key: str, row: dict[str, Any]) -> str:
+    """agno-dsl's figure as a ratio of agno's: below 1 is better (W8, tokens/s: above)."""
+    ours, agno = row.get("agno-dsl"), row.get("agno")
+    if ours is None or agno is None or key == "W7":
+        return "—"
+    if "p95_ms" in ours:
+        return (
+            f"p95−150 {(ours['p95_ms'] - 150) / (agno['p95_ms'] - 150):.2f}×, "
+            f"CPU {ours['cpu_ms_per_run'] / agno['cpu_ms_per_run']:.2f}×, "
+            f"RSS {ours['rss_above_bare_mb'] / agno['rss_above_bare_mb']:.2f}×"
+        )
+    if "x_critical" in ours:
+        # What each adds to the critical path, compared.
+        return f"overhead {(ours['x_critical'] - 1) / (agno['x_critical'] - 1):.2f}×"
+    (field,) = ours
+    return f"{ours[field] / agno[field]:.2f}×"
+
+
 def write_table(report: dict[str, Any]) -> None:
     rows = report["results"]
     labels = {"W0": "W0 cold start, whole process", **{k: label for k, label, *_ in WORKLOADS}}
@@ -237,14 +265,15 @@ def write_table(report: dict[str, Any]) -> None:
         f"Measured {report['date']} on {report['machine']['cpus']} CPUs "
         f"(medians of {report['rounds']} rounds; W3/W4 as makespan ÷ critical path).",
         "",
-        "| workload | agno-dsl | agno 3.1.10 | LangGraph | bare asyncio (floor) |",
-        "|---|---|---|---|---|",
+        "| workload | agno-dsl | agno 3.1.10 | LangGraph | plain asyncio (floor) "
+        "| agno-dsl ÷ agno |",
+        "|---|---|---|---|---|---|",
     ]
     for key, label in labels.items():
         row = rows.get(key, {})
         lines.append(
             f"| {label} | {_cell(row, 'agno-dsl')} | {_cell(row, 'agno')} | "
-            f"{_cell(row, 'langgraph')} | {_cell(row, 'bare')} |"
+            f"{_cell(row, 'langgraph')} | {_cell(row, 'bare')} | {_versus_agno(key, row)} |"
         )
     lines += [
         "",
