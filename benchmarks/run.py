@@ -18,6 +18,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ def cold_start(python: str, peer: str) -> dict[str, list[float]]:
             str(HERE / "cold" / "agent.yaml"),
             "hi",
             "--storage",
-            f"sqlite:///{HERE / 'results' / '.cold.db'}",
+            f"sqlite:///{tempfile.mkdtemp()}/cold.db",
         ],
         "agno": [peer, str(HERE / "cold" / "agno_agent.py")],
         "langgraph": [peer, str(HERE / "cold" / "langgraph_agent.py")],
