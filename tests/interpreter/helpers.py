@@ -66,6 +66,11 @@ def stop_here(step_input: StepInput) -> StepOutput:
     return StepOutput(content="stopping", stop=True)
 
 
+async def stop_at_once(step_input: StepInput) -> StepOutput:
+    """Stops the run without ever suspending: done before any sibling starts."""
+    return StepOutput(content="stopping", stop=True)
+
+
 async def delayed(step_input: StepInput) -> object:
     """Sleeps `input` hundredths of a second and returns the input."""
     await asyncio.sleep(float(step_input.input) / 100)

@@ -167,6 +167,26 @@ def test_stop_inside_parallel_lets_siblings_finish(tmp_path: Path) -> None:
     assert "StepCompleted:other" in names and "StepStarted:after" not in names
 
 
+def test_a_stop_before_siblings_started_still_lets_them_run(tmp_path: Path) -> None:
+    # The first branch finishes inside its task's first step, before the
+    # second branch's task has run at all: the block's branches all run anyway.
+    names: list[str] = []
+    output = run(
+        tmp_path,
+        """    steps:
+      - parallel:
+          name: p
+          steps:
+            - {name: stopper, function: "H:stop_at_once"}
+            - {name: other, function: "H:delayed", input: "1"}
+      - {name: after, agent: echo}
+""",
+        names=names,
+    )
+    assert output.content == {"stopper": "stopping", "other": "1"}
+    assert "StepCompleted:other" in names and "StepStarted:after" not in names
+
+
 def test_stop_inside_loop(tmp_path: Path) -> None:
     names: list[str] = []
     run(
