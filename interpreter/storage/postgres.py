@@ -30,18 +30,28 @@ CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
 """
 
 
-def _split_schema(url: str) -> tuple[str, str | None]:
+_SYNCHRONOUS_COMMIT = ("off", "local", "remote_write", "on", "remote_apply")
+
+
+def _split_options(url: str) -> tuple[str, str | None, str]:
+    """The connection string for libpq, and our own options: schema, synchronous_commit."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     schema = query.pop("schema", None)
-    return urlunsplit(parts._replace(query=urlencode(query))), schema
+    synchronous_commit = query.pop("synchronous_commit", "off")
+    return urlunsplit(parts._replace(query=urlencode(query))), schema, synchronous_commit
 
 
 class PostgresStorage(Storage):
     def __init__(self, url: str) -> None:
         self.url = url
-        self._conninfo, self.schema = _split_schema(url)
+        self._conninfo, self.schema, self.synchronous_commit = _split_options(url)
         self._pool: Any = None
+        if self.synchronous_commit not in _SYNCHRONOUS_COMMIT:
+            raise StorageError(
+                f"storage {self.display_url}: synchronous_commit={self.synchronous_commit} "
+                f"is not a PostgreSQL setting; use one of {', '.join(_SYNCHRONOUS_COMMIT)}"
+            )
 
     def _error(self, exc: Exception) -> StorageError:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -55,12 +65,18 @@ class PostgresStorage(Storage):
             raise StorageError(
                 "PostgreSQL storage needs psycopg: pip install 'agno-dsl[postgres]'"
             ) from None
-        schema = self.schema
+        schema, synchronous_commit = self.schema, self.synchronous_commit
 
         async def configure(connection: Any) -> None:
+            # Durable across a crash of ours (the server has the commit), not
+            # across one of the database host in the last moments: the same
+            # promise as SQLite's WAL with synchronous=NORMAL, without an
+            # fsync per step. `?synchronous_commit=on` in the URL restores it.
+            await connection.execute(
+                "SELECT set_config('synchronous_commit', %s, false)", (synchronous_commit,)
+            )
             if schema:
                 await connection.execute(f'SET search_path TO "{schema}"')
-                await connection.commit()
 
         # One direct connection first: a down server is a clear error at once,
         # not ten seconds of pool retries logged to stderr.
@@ -71,7 +87,15 @@ class PostgresStorage(Storage):
         except Exception as exc:
             raise self._error(exc) from exc
         self._pool = AsyncConnectionPool(
-            self._conninfo, min_size=1, max_size=4, open=False, configure=configure, timeout=10
+            self._conninfo,
+            min_size=1,
+            max_size=4,
+            open=False,
+            configure=configure,
+            timeout=10,
+            # Transactions are explicit (`_run`), or implicit in one multi-statement
+            # query (`_write`); nothing is left open between calls.
+            kwargs={"autocommit": True},
         )
         try:
             await self._pool.open(wait=True, timeout=10)
@@ -95,6 +119,7 @@ class PostgresStorage(Storage):
             self._pool = None
 
     async def _run(self, work: Any) -> Any:
+        """`work(db)` in one transaction."""
         try:
             async with self._pool.connection() as db, db.transaction():
                 return await work(db)
@@ -148,33 +173,34 @@ class PostgresStorage(Storage):
     async def save_steps(
         self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:
-        async def work(db: Any) -> None:
-            await self._append(db, run_id, events)
-            for key, output in steps:
-                await db.execute(
-                    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (%s, %s, "
-                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = %s), "
-                    "%s) ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
-                    (run_id, key, run_id, json.dumps(output, default=str)),
-                )
-
-        await self._run(work)
-
-    @staticmethod
-    async def _append(db: Any, run_id: str, events: list[dict[str, Any]]) -> None:
-        if not events:
-            return
-        # Serialize appenders of one run so sequence numbers never collide.
-        await db.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (run_id,))
-        cursor = await db.execute(
-            "SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_events WHERE run_id = %s", (run_id,)
-        )
-        start = (await cursor.fetchone())[0]
-        async with db.cursor() as many:
-            await many.executemany(
-                "INSERT INTO agno_dsl_events VALUES (%s, %s, %s)",
-                [(run_id, start + i + 1, json.dumps(e, default=str)) for i, e in enumerate(events)],
+        statements = _append_statements(run_id, events) + [
+            (
+                "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (%s, %s, "
+                "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = %s), "
+                "%s) ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
+                (run_id, key, run_id, json.dumps(output, default=str)),
             )
+            for key, output in steps
+        ]
+        await self._write(statements)
+
+    async def _write(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Writes that land together or not at all, in one round trip: a query of
+        several statements is one implicit transaction (each statement still sees
+        what the ones before it did). Recording a step is one of these."""
+        if not statements:
+            return
+        from psycopg import AsyncClientCursor
+
+        sql = "; ".join(statement for statement, _ in statements)
+        params = [value for _, values in statements for value in values]
+        try:
+            async with self._pool.connection() as db, AsyncClientCursor(db) as cursor:
+                await cursor.execute(sql, params)
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg"):
+                raise self._error(exc) from exc
+            raise
 
     async def load_steps(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
         async def work(db: Any) -> Any:
@@ -186,8 +212,7 @@ class PostgresStorage(Storage):
         return [(key, json.loads(output)) for key, output in await self._run(work)]
 
     async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
-        if events:
-            await self._run(lambda db: self._append(db, run_id, events))
+        await self._write(_append_statements(run_id, events))
 
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
         async def work(db: Any) -> Any:
@@ -269,3 +294,23 @@ class PostgresStorage(Storage):
                     await db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._run(work)
+
+
+def _append_statements(
+    run_id: str, events: list[dict[str, Any]]
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """Append events after the run's last one. The advisory lock serializes appenders
+    of one run; the next statement's snapshot is taken after it, so its MAX(seq) is
+    current and sequence numbers never collide."""
+    if not events:
+        return []
+    return [
+        ("SELECT pg_advisory_xact_lock(hashtext(%s))", (run_id,)),
+        (
+            "INSERT INTO agno_dsl_events (run_id, seq, event) "
+            "SELECT %s, last.seq + item.n, item.event "
+            "FROM (SELECT COALESCE(MAX(seq), 0) AS seq FROM agno_dsl_events WHERE run_id = %s) "
+            "AS last, unnest(%s::text[]) WITH ORDINALITY AS item(event, n)",
+            (run_id, run_id, [json.dumps(e, default=str) for e in events]),
+        ),
+    ]

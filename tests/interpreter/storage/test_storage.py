@@ -136,3 +136,49 @@ def test_unreachable_storage_is_one_clear_line_without_the_password(url: str) ->
 def test_redact_url() -> None:
     assert redact_url("postgresql://u:pw@h/db") == "postgresql://u:***@h/db"
     assert redact_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_concurrent_appenders_of_one_run_never_collide(storage_url: str) -> None:
+    async def work(s: Any) -> None:
+        await s.save_run(record("r", 1.0))
+
+        async def writer(n: int) -> None:
+            await s.save_steps(
+                "r", [(f"w{n}", {"content": n})], [{"n": n, "i": i} for i in range(3)]
+            )
+
+        await asyncio.gather(*(writer(n) for n in range(20)))
+        events = await s.load_events("r")
+        assert len(events) == 60
+        # Each writer's events are consecutive: its batch went in as one.
+        for start in range(0, 60, 3):
+            assert [e["i"] for e in events[start : start + 3]] == [0, 1, 2]
+            assert len({e["n"] for e in events[start : start + 3]}) == 1
+        assert sorted(key for key, _ in await s.load_steps("r")) == sorted(
+            f"w{n}" for n in range(20)
+        )
+
+    with_storage(storage_url, work)
+
+
+def test_postgresql_commits_without_fsync_unless_asked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.interpreter.storage.conftest import drop, require_server, storage_url_for
+
+    require_server("postgresql")
+    url = storage_url_for("postgresql", tmp_path)
+
+    async def setting(s: Any) -> str:
+        return await s._run(lambda db: _fetch_one(db, "SHOW synchronous_commit"))  # type: ignore[no-any-return]
+
+    try:
+        assert with_storage(url, setting) == "off"
+        assert with_storage(url + "&synchronous_commit=on", setting) == "on"
+    finally:
+        drop(url)
+    with pytest.raises(StorageError, match="synchronous_commit=maybe is not a PostgreSQL setting"):
+        with_storage(url + "&synchronous_commit=maybe", setting)
+
+
+async def _fetch_one(db: Any, sql: str) -> Any:
+    cursor = await db.execute(sql)
+    return (await cursor.fetchone())[0]
