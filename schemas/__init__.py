@@ -1,4 +1,9 @@
-"""Pydantic data contracts of agno-dsl: the language (Spec) and run results."""
+"""Pydantic data contracts of agno-dsl: the language (Spec) and run results.
+
+Unlike the rest of the code, these modules do not use `from __future__ import
+annotations`: pydantic would compile every string annotation at import
+(~2 ms of each start); only forward references are quoted.
+"""
 
 from .agents import Agent, Team
 from .base import Duration, Name, SpecModel, parse_duration

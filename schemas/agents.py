@@ -1,7 +1,5 @@
 """Agents and teams."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field, NonNegativeInt, PositiveInt

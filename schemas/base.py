@@ -5,8 +5,6 @@ error into "unknown key 'instructons'; did you mean 'instructions'?", because
 the model that rejects a key is the one place that knows which keys exist.
 """
 
-from __future__ import annotations
-
 import difflib
 import re
 from typing import Annotated, Any

@@ -6,8 +6,6 @@ the fields agno gives it (`step_index`, `parallel_step_count`,
 `metrics`…), so a JSONL line reads like agno's `event.to_dict()`.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict

@@ -1,7 +1,5 @@
 """Model configurations, one per provider, discriminated by `provider`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, NonNegativeInt

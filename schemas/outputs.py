@@ -1,7 +1,5 @@
 """Results of runs, mirroring agno's RunOutput, StepOutput and WorkflowRunOutput."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,7 +19,7 @@ class Metrics(BaseModel):
     time_to_first_token: float | None = Field(None, description="Seconds.")
     tokens_per_second: float | None = None
 
-    def add_tokens(self, other: Metrics | None) -> None:
+    def add_tokens(self, other: "Metrics | None") -> None:
         if other is None:
             return
         self.input_tokens += other.input_tokens
@@ -77,7 +75,7 @@ class TeamRunOutput(BaseModel):
     model: str | None = None
     model_provider: str | None = None
     messages: list[Message] = Field(default_factory=list)
-    member_responses: list[RunOutput | TeamRunOutput] = Field(default_factory=list)
+    member_responses: "list[RunOutput | TeamRunOutput]" = Field(default_factory=list)
     metrics: Metrics = Field(default_factory=lambda: Metrics())
     error: str | None = None
     tools: list[dict[str, Any]] | None = None
@@ -97,11 +95,11 @@ class StepOutput(BaseModel):
     stop: bool = Field(False, description="End the workflow after this step (agno).")
     skipped: bool = Field(False, description="A human rejected the step, so it did not run.")
     metrics: Metrics | None = None
-    steps: list[StepOutput] | None = Field(None, description="Results of a block's steps.")
-    executor_run: RunOutput | TeamRunOutput | None = None
+    steps: "list[StepOutput] | None" = Field(None, description="Results of a block's steps.")
+    executor_run: "RunOutput | TeamRunOutput | None" = None
 
     @classmethod
-    def trusted(cls, **values: Any) -> StepOutput:
+    def trusted(cls, **values: Any) -> "StepOutput":
         """Build without validation, for the run loop's hot path (values come from us).
 
         pydantic's model_construct costs ~6 µs here, more than the rest of a

@@ -1,7 +1,5 @@
 """The top-level document of language version 1."""
 
-from __future__ import annotations
-
 from typing import Any, Literal
 
 from pydantic import Field, PositiveInt, PrivateAttr, field_validator

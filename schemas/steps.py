@@ -7,8 +7,6 @@ block is a mapping with a single key whose value holds the block and its
 options (`{parallel: {name: p, steps: [...]}}`).
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, PlainValidator, PositiveInt, Tag, WithJsonSchema
@@ -90,17 +88,17 @@ class WorkflowStep(_LeafStep):
 
 
 class ParallelBlock(StepOptions):
-    steps: list[Step] = Field(min_length=1, description="Branches, all run at once.")
+    steps: "list[Step]" = Field(min_length=1, description="Branches, all run at once.")
 
 
 class ConditionBlock(StepOptions):
     if_: str = Field(alias="if", description="Expression choosing the branch.")
-    then: list[Step] = Field(min_length=1, description="Steps run when true.")
-    else_: list[Step] | None = Field(None, alias="else", description="Steps run when false.")
+    then: "list[Step]" = Field(min_length=1, description="Steps run when true.")
+    else_: "list[Step] | None" = Field(None, alias="else", description="Steps run when false.")
 
 
 class LoopBlock(StepOptions):
-    steps: list[Step] = Field(min_length=1, description="Steps of one iteration.")
+    steps: "list[Step]" = Field(min_length=1, description="Steps of one iteration.")
     until: str | None = Field(
         None, description="Expression checked after each iteration; true ends the loop."
     )
@@ -109,7 +107,7 @@ class LoopBlock(StepOptions):
 
 class RouterBlock(StepOptions):
     select: str = Field(description="Expression returning a route name or a list of names.")
-    routes: dict[Name, list[Step]] = Field(
+    routes: "dict[Name, list[Step]]" = Field(
         min_length=1, description="Route name → steps.", json_schema_extra=NAMED_KEYS
     )
 
@@ -118,7 +116,7 @@ class ForeachBlock(StepOptions):
     items: str = Field(description="Expression returning a list.")
     as_: Name = Field("item", alias="as", description="Name of the current item.")
     max_concurrency: PositiveInt | None = Field(None, description="Most items at once.")
-    step: Step = Field(description="Step run once per item.")
+    step: "Step" = Field(description="Step run once per item.")
 
 
 class ParallelStep(SpecModel):

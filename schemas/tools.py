@@ -1,7 +1,5 @@
 """Tool configurations: python callables, MCP servers, HTTP endpoints."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag

@@ -1,7 +1,5 @@
 """Workflows: an ordered `steps:` list or a `graph:` of named nodes."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from pydantic import ConfigDict, Field, PositiveInt, model_validator
@@ -38,7 +36,7 @@ class Workflow(SpecModel):
     )
 
     @model_validator(mode="after")
-    def _steps_or_graph(self) -> Workflow:
+    def _steps_or_graph(self) -> "Workflow":
         if (self.steps is None) == (self.graph is None):
             raise PydanticCustomError(
                 "workflow_body",
