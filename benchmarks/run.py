@@ -101,7 +101,7 @@ def cold_start(python: str, peer: str) -> dict[str, list[float]]:
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     env = {**os.environ, "AGNO_TELEMETRY": "false"}
-    for _ in range(7):
+    for _ in range(11):
         for name, command in commands.items():
             started = time.perf_counter()
             subprocess.run(command, capture_output=True, check=True, env=env)
