@@ -18,8 +18,12 @@ from .schemas.base import suggest, unknown_name_message
 from .schemas.models import ScriptedModel
 from .schemas.spec import Spec
 from .schemas.steps import ConditionBlock, ForeachBlock, LoopBlock, RouterBlock
+from .schemas.tools import HttpTool
 from .source import YamlPath
 from .templates import TemplateCompiler, template_strings
+
+# What an HTTP tool's templates may read: the model's arguments.
+TOOL_NAMES = frozenset({"args"})
 
 Locate = Callable[..., Location]
 
@@ -38,6 +42,7 @@ class Checker:
     def check(self) -> list[Problem]:
         self._check_defaults()
         self._check_models()
+        self._check_http_tools()
         for name in self.spec.agents:
             self._check_runner("agents", name)
         for name in self.spec.teams:
@@ -116,6 +121,26 @@ class Checker:
                     self.problem(
                         f"invalid regular expression in match: {exc}",
                         ("models", name, "responses", index, "match"),
+                    )
+
+    def _check_http_tools(self) -> None:
+        for name, tool in self.spec.tools.items():
+            if not isinstance(tool, HttpTool):
+                continue
+            path: YamlPath = ("tools", name, "http")
+            request = tool.http
+            for at, source in template_strings(
+                {"url": request.url, "headers": request.headers, "body": request.body}
+            ):
+                self.check_template(source, (*path, *at), TOOL_NAMES, expression=False)
+            parameters = request.parameters
+            if parameters is not None:
+                self.check_schema(parameters, (*path, "parameters"))
+                if parameters.get("type") != "object":
+                    self.problem(
+                        "parameters: must describe the arguments as an object",
+                        (*path, "parameters"),
+                        hint="{type: object, properties: {city: {type: string}}}",
                     )
 
     def _check_runner(self, section: str, name: str) -> None:

@@ -9,11 +9,12 @@ from .errors import Problem, SpecError
 from .interpreter.errors import ConfigurationError
 from .interpreter.expressions import Evaluable
 from .interpreter.functions import resolve_callable
+from .interpreter.http_tools import HttpRequestPlan, http_tool
 from .interpreter.plan import AgentPlan, ModelRef, TeamPlan
 from .interpreter.tools import ToolPlan, python_tool
 from .loader import Document
 from .schemas.agents import Agent, Team
-from .schemas.tools import PythonTool
+from .schemas.tools import HttpTool, PythonTool
 from .source import YamlPath
 
 
@@ -110,24 +111,53 @@ class RunnerCompiler:
         if name not in self._tools:
             config = self.spec.tools[name]
             path: YamlPath = ("tools", name)
-            if not isinstance(config, PythonTool):
-                kind = "mcp" if hasattr(config, "mcp") else "http"
+            if isinstance(config, PythonTool):
+                self._tools[name] = self._python_tool(name, config, path)
+            elif isinstance(config, HttpTool):
+                self._tools[name] = self._http_tool(name, config, path)
+            else:
                 raise self.fail(
-                    f"tool '{name}': {kind} tools are not supported by this release's runtime yet",
+                    f"tool '{name}': mcp tools are not supported by this release's runtime yet",
                     path,
-                    "use a python: tool",
+                    "use a python: or http: tool",
                 )
-            function = self._import(config.python, (*path, "python"))
-            try:
-                self._tools[name] = python_tool(
-                    name,
-                    function,
-                    description=config.description,
-                    timeout=config.timeout,
-                    cache=config.cache,
-                    requires_confirmation=config.requires_confirmation,
-                    stop_after_tool_call=config.stop_after_tool_call,
-                )
-            except ConfigurationError as exc:
-                raise self.fail(str(exc), (*path, "python")) from None
         return self._tools[name]
+
+    def _python_tool(self, name: str, config: PythonTool, path: YamlPath) -> ToolPlan:
+        function = self._import(config.python, (*path, "python"))
+        try:
+            return python_tool(
+                name,
+                function,
+                description=config.description,
+                timeout=config.timeout,
+                cache=config.cache,
+                requires_confirmation=config.requires_confirmation,
+                stop_after_tool_call=config.stop_after_tool_call,
+            )
+        except ConfigurationError as exc:
+            raise self.fail(str(exc), (*path, "python")) from None
+
+    def _http_tool(self, name: str, config: HttpTool, path: YamlPath) -> ToolPlan:
+        request = config.http
+        at: YamlPath = (*path, "http")
+        return http_tool(
+            name,
+            HttpRequestPlan(
+                method=request.method,
+                url=self._template(request.url, (*at, "url")),
+                headers=tuple(
+                    (key, self._template(value, (*at, "headers", key)))
+                    for key, value in request.headers.items()
+                ),
+                body=None
+                if request.body is None
+                else self.document.compiler.compile_value(request.body, self.where((*at, "body"))),
+            ),
+            description=config.description,
+            parameters=request.parameters,
+            timeout=config.timeout,
+            cache=config.cache,
+            requires_confirmation=config.requires_confirmation,
+            stop_after_tool_call=config.stop_after_tool_call,
+        )

@@ -1,5 +1,10 @@
-"""Python functions as tools: a JSON schema from the signature and docstring, and calls
-with validated arguments (sync functions in the worker pool, async ones awaited)."""
+"""Tools: what a model may call, and calling one with validated arguments.
+
+A Python function becomes a tool through its signature and docstring (the
+JSON schema the model sees) and a pydantic model of its parameters; sync
+functions run in the worker pool, async ones are awaited. HTTP tools
+(`http_tools.py`) are the same `ToolPlan` with their own validation.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,9 @@ class ToolPlan:
     description: str
     parameters: dict[str, Any]  # JSON Schema of the arguments, as models see it
     function: Callable[..., Any]
-    arguments: Any  # pydantic model validating the arguments
+    # The model's arguments → the keyword arguments of `function`; raises
+    # ValueError("invalid arguments for NAME: …"), which the model gets to see.
+    validate: Callable[[dict[str, Any]], dict[str, Any]]
     is_async: bool
     wants_session_state: bool
     timeout: float | None = None
@@ -80,7 +87,7 @@ def python_tool(
         description=description or summary or name,
         parameters=schema,
         function=function,
-        arguments=model,
+        validate=functools.partial(_validate_with, model, name),
         is_async=inspect.iscoroutinefunction(function),
         wants_session_state="session_state" in signature.parameters,
         timeout=timeout,
@@ -90,24 +97,28 @@ def python_tool(
     )
 
 
-async def call_tool(
-    tool: ToolPlan, arguments: dict[str, Any], *, session_state: dict[str, Any], executor: Any
-) -> Any:
-    """Validate the model's arguments and call the function; its errors propagate."""
+def _validate_with(model: Any, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
     try:
-        values = tool.arguments.model_validate(arguments).model_dump()
+        values: dict[str, Any] = model.model_validate(arguments).model_dump()
     except ValidationError as exc:
         details = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'arguments'}: {e['msg']}" for e in exc.errors()
         )
-        raise ValueError(f"invalid arguments for {tool.name}: {details}") from None
-    values = {
+        raise ValueError(f"invalid arguments for {name}: {details}") from None
+    return {
         key: value
         for key, value in values.items()
-        if key in arguments or tool.arguments.model_fields[key].is_required() is False
+        if key in arguments or model.model_fields[key].is_required() is False
     }
+
+
+async def call_tool(
+    tool: ToolPlan, arguments: dict[str, Any], *, session_state: dict[str, Any], executor: Any
+) -> Any:
+    """Validate the model's arguments and call the function; its errors propagate."""
+    values = tool.validate(arguments)
     if tool.wants_session_state:
         values["session_state"] = session_state
     if tool.is_async:

@@ -1,4 +1,4 @@
-"""A local HTTP server that answers model API requests from a script.
+"""A local HTTP server that answers model API (and HTTP tool) requests from a script.
 
 Each queued reply says what to send: a JSON body, a server-sent-event
 stream (optionally cut half way), NDJSON lines, a status code and headers,
@@ -28,6 +28,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     cut_after: int | None = None  # close the stream after this many events
+    content_type: str = "application/json"  # of a json/raw reply
 
 
 class FakeModelServer:
@@ -47,6 +48,7 @@ class FakeModelServer:
                 body = self.rfile.read(length) if length else b""
                 server.requests.append(
                     {
+                        "method": self.command,
                         "path": self.path,
                         "headers": dict(self.headers),
                         "body": json.loads(body) if body else None,
@@ -62,13 +64,16 @@ class FakeModelServer:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self._send(reply)
 
+            # HTTP tools send any method; they are answered the same way.
+            do_GET = do_PUT = do_PATCH = do_DELETE = do_POST  # noqa: N815
+
             def _send(self, reply: Reply) -> None:
                 if reply.sse is None and reply.ndjson is None:
                     payload = (
                         reply.raw if reply.raw is not None else json.dumps(reply.json).encode()
                     )
                     self.send_response(reply.status)
-                    self.send_header("content-type", "application/json")
+                    self.send_header("content-type", reply.content_type)
                     self.send_header("content-length", str(len(payload)))
                     for key, value in reply.headers.items():
                         self.send_header(key, value)

@@ -1,0 +1,132 @@
+"""HTTP tools: a request built from the model's arguments; the response is the result.
+
+The URL, the header values and the JSON body are templates compiled with the
+spec, reading `args` (the call's arguments, checked against `parameters:`
+first). A JSON response comes back as JSON, anything else as text. A status
+of 400 or more is an error the model sees, like any failing tool. Header
+values and the query string often hold keys, so no message ever shows them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .expressions import Evaluable
+from .tools import ToolPlan
+
+DEFAULT_TIMEOUT = 30.0  # seconds, when the tool sets none: a silent server never hangs a run
+_EXCERPT = 300  # characters of an error response shown to the model
+OPEN_OBJECT: dict[str, Any] = {"type": "object", "properties": {}}
+
+
+class HttpToolError(Exception):
+    """A request that failed or was answered with an error status."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpRequestPlan:
+    method: str
+    url: Evaluable
+    headers: tuple[tuple[str, Evaluable], ...] = ()
+    body: Evaluable | None = None
+
+
+def http_tool(
+    name: str,
+    request: HttpRequestPlan,
+    *,
+    description: str | None,
+    parameters: dict[str, Any] | None,
+    timeout: float | None,
+    cache: bool,
+    requires_confirmation: bool,
+    stop_after_tool_call: bool,
+) -> ToolPlan:
+    schema = parameters or OPEN_OBJECT
+
+    async def call(**arguments: Any) -> Any:
+        return await send(request, arguments, timeout=timeout or DEFAULT_TIMEOUT)
+
+    return ToolPlan(
+        name=name,
+        description=description or f"{request.method} request",
+        parameters=schema,
+        function=call,
+        validate=functools.partial(_validate_against, schema, name),
+        is_async=True,
+        wants_session_state=False,
+        timeout=timeout,
+        cache=cache,
+        requires_confirmation=requires_confirmation,
+        stop_after_tool_call=stop_after_tool_call,
+    )
+
+
+def _validate_against(schema: dict[str, Any], name: str, arguments: Any) -> dict[str, Any]:
+    from jsonschema.validators import validator_for
+
+    validator = validator_for(schema)(schema)
+    errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))
+    if errors:
+        details = "; ".join(
+            f"{'.'.join(map(str, e.path)) or 'arguments'}: {e.message}" for e in errors
+        )
+        raise ValueError(f"invalid arguments for {name}: {details}")
+    return dict(arguments)
+
+
+async def send(request: HttpRequestPlan, arguments: Mapping[str, Any], *, timeout: float) -> Any:
+    """Render the request for these arguments, send it, and read the answer."""
+    import httpx
+
+    context = {"args": dict(arguments)}
+    url = str(request.url.evaluate(context))
+    headers = {key: str(value.evaluate(context)) for key, value in request.headers}
+    body = request.body.evaluate(context) if request.body is not None else None
+    target = f"{request.method} {_without_secrets(url)}"
+    try:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
+            response = await client.request(request.method, url, headers=headers, json=body)
+    except httpx.HTTPError as exc:
+        reason = _scrub(str(exc) or type(exc).__name__, url, headers)
+        raise HttpToolError(f"{target} failed: {reason}") from None
+    if response.status_code >= 400:
+        excerpt = _scrub(response.text[:_EXCERPT], url, headers)
+        raise HttpToolError(
+            f"{target} answered {response.status_code} {response.reason_phrase}"
+            + (f": {excerpt}" if excerpt else "")
+        )
+    if "json" in response.headers.get("content-type", ""):
+        try:
+            return response.json()
+        except ValueError:
+            pass  # a server that says JSON but is not: its text is still useful
+    return response.text
+
+
+def _without_secrets(url: str) -> str:
+    """scheme://host/path: no user info, no query string."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _scrub(text: str, url: str, headers: Mapping[str, str]) -> str:
+    """The text with the URL shortened and every header value, query value and
+    password that could be a key replaced by ***."""
+    parts = urlsplit(url)
+    secrets = [*headers.values(), *(value for _, value in parse_qsl(parts.query))]
+    # "Bearer KEY": the key alone may show up too, e.g. echoed in an error body.
+    secrets += [word for value in headers.values() for word in value.split() if len(word) >= 8]
+    if parts.password:
+        secrets.append(parts.password)
+    text = text.replace(url, _without_secrets(url))
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
