@@ -53,7 +53,7 @@ def http_tool(
 
     return ToolPlan(
         name=name,
-        description=description or f"{request.method} request",
+        description=description or name,
         parameters=schema,
         function=call,
         validate=functools.partial(_validate_against, schema, name),
