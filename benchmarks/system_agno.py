@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_steps  # noqa: E402
 from agno.workflow import Parallel, Step, Workflow  # noqa: E402
 from agno_models import FakeLeader, FakeModel  # noqa: E402
+from bench_timing import median_after_warmup  # noqa: E402
 
 
 def _timed(workflow: Workflow, runs: int) -> list[float]:
@@ -138,12 +139,7 @@ def stream(words: int) -> dict[str, float]:
         assert seen == words, seen
         return elapsed
 
-    async def main() -> list[float]:
-        await once()
-        return [await once() for _ in range(5)]
-
-    samples = sorted(asyncio.run(main()))
-    return {"tokens_per_second": words / samples[len(samples) // 2]}
+    return {"tokens_per_second": words / median_after_warmup(once)}
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_timing import median_after_warmup  # noqa: E402
+
 
 def _plan(yaml_text: str):  # type: ignore[no-untyped-def]
     from agno_dsl.compiler import Compiler
@@ -70,12 +72,7 @@ def fan(width: int, body: str, head_tail: bool) -> dict[str, float]:
         assert output.status == "completed", output.error
         return time.perf_counter() - started
 
-    async def main() -> list[float]:
-        await once()
-        return [await once() for _ in range(5)]
-
-    samples = asyncio.run(main())
-    return {"seconds_median": sorted(samples)[len(samples) // 2]}
+    return {"seconds_median": median_after_warmup(once)}
 
 
 def storage(backend: str) -> dict[str, float]:
@@ -256,12 +253,7 @@ def stream(words: int) -> dict[str, float]:
         assert seen == words, seen
         return elapsed
 
-    async def main() -> list[float]:
-        await once()
-        return [await once() for _ in range(5)]
-
-    samples = sorted(asyncio.run(main()))
-    return {"tokens_per_second": words / samples[len(samples) // 2]}
+    return {"tokens_per_second": words / median_after_warmup(once)}
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_steps  # noqa: E402
+from bench_timing import median_after_warmup  # noqa: E402
 
 
 async def _fan(width: int, body: Any, head_tail: bool) -> float:
@@ -31,12 +32,7 @@ async def _fan(width: int, body: Any, head_tail: bool) -> float:
 
 
 def fan(width: int, body: Any, head_tail: bool) -> dict[str, float]:
-    async def main() -> list[float]:
-        await _fan(width, body, head_tail)
-        return [await _fan(width, body, head_tail) for _ in range(5)]
-
-    samples = sorted(asyncio.run(main()))
-    return {"seconds_median": samples[len(samples) // 2]}
+    return {"seconds_median": median_after_warmup(lambda: _fan(width, body, head_tail))}
 
 
 def concurrent(runs: int) -> dict[str, float]:

@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypedDict
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_steps  # noqa: E402
+from bench_timing import median_after_warmup  # noqa: E402
 from langgraph.graph import END, START, StateGraph  # noqa: E402
 
 
@@ -79,12 +80,7 @@ def chain(n: int) -> dict[str, float]:
 def fan(width: int, body: Any, head_tail: bool) -> dict[str, float]:
     app = fan_graph(width, body, head_tail)
 
-    async def main() -> list[float]:
-        await timed(app, 50)
-        return [await timed(app, 50) for _ in range(5)]
-
-    samples = sorted(asyncio.run(main()))
-    return {"seconds_median": samples[len(samples) // 2]}
+    return {"seconds_median": median_after_warmup(lambda: timed(app, 50))}
 
 
 def concurrent(runs: int) -> dict[str, float]:
@@ -186,12 +182,7 @@ def stream(words: int) -> dict[str, float]:
         assert seen == words, seen
         return elapsed
 
-    async def main() -> list[float]:
-        await once()
-        return [await once() for _ in range(5)]
-
-    samples = sorted(asyncio.run(main()))
-    return {"tokens_per_second": words / samples[len(samples) // 2]}
+    return {"tokens_per_second": words / median_after_warmup(once)}
 
 
 if __name__ == "__main__":
