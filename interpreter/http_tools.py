@@ -46,7 +46,10 @@ def http_tool(
     requires_confirmation: bool,
     stop_after_tool_call: bool,
 ) -> ToolPlan:
+    from jsonschema.validators import validator_for
+
     schema = parameters or OPEN_OBJECT
+    validator = validator_for(schema)(schema)
 
     async def call(**arguments: Any) -> Any:
         return await send(request, arguments, timeout=timeout or DEFAULT_TIMEOUT)
@@ -56,7 +59,7 @@ def http_tool(
         description=description or name,
         parameters=schema,
         function=call,
-        validate=functools.partial(_validate_against, schema, name),
+        validate=functools.partial(_validate_with, validator, name),
         is_async=True,
         wants_session_state=False,
         timeout=timeout,
@@ -66,10 +69,7 @@ def http_tool(
     )
 
 
-def _validate_against(schema: dict[str, Any], name: str, arguments: Any) -> dict[str, Any]:
-    from jsonschema.validators import validator_for
-
-    validator = validator_for(schema)(schema)
+def _validate_with(validator: Any, name: str, arguments: Any) -> dict[str, Any]:
     errors = sorted(validator.iter_errors(arguments), key=lambda e: list(e.path))
     if errors:
         details = "; ".join(
@@ -92,10 +92,10 @@ async def send(request: HttpRequestPlan, arguments: Mapping[str, Any], *, timeou
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
             response = await client.request(request.method, url, headers=headers, json=body)
     except httpx.HTTPError as exc:
-        reason = _scrub(str(exc) or type(exc).__name__, url, headers)
+        reason = _scrub(str(exc) or type(exc).__name__, url, headers, arguments)
         raise HttpToolError(f"{target} failed: {reason}") from None
     if response.status_code >= 400:
-        excerpt = _scrub(response.text[:_EXCERPT], url, headers)
+        excerpt = _scrub(response.text[:_EXCERPT], url, headers, arguments)
         raise HttpToolError(
             f"{target} answered {response.status_code} {response.reason_phrase}"
             + (f": {excerpt}" if excerpt else "")
@@ -116,17 +116,19 @@ def _without_secrets(url: str) -> str:
     return f"{parts.scheme}://{host}{port}{parts.path}"
 
 
-def _scrub(text: str, url: str, headers: Mapping[str, str]) -> str:
+def _scrub(text: str, url: str, headers: Mapping[str, str], arguments: Mapping[str, Any]) -> str:
     """The text with the URL shortened and every header value, query value and
-    password that could be a key replaced by ***."""
+    password that could be a key replaced by ***. The model's own arguments
+    are not secrets: they stay, so "no such city Pariss" still makes sense."""
     parts = urlsplit(url)
     secrets = [*headers.values(), *(value for _, value in parse_qsl(parts.query))]
     # "Bearer KEY": the key alone may show up too, e.g. echoed in an error body.
     secrets += [word for value in headers.values() for word in value.split() if len(word) >= 8]
     if parts.password:
         secrets.append(parts.password)
+    said = {str(value) for value in arguments.values()}
     text = text.replace(url, _without_secrets(url))
-    for secret in sorted(secrets, key=len, reverse=True):
+    for secret in sorted(set(secrets) - said, key=len, reverse=True):
         if len(secret) >= 4:
             text = text.replace(secret, "***")
     return text

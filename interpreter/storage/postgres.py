@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -118,17 +120,23 @@ class PostgresStorage(Storage):
             await self._pool.close()
             self._pool = None
 
-    async def _run(self, work: Any) -> Any:
-        """`work(db)` in one transaction."""
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[Any]:
+        """A pooled connection; psycopg's errors become one-line StorageErrors."""
         try:
-            async with self._pool.connection() as db, db.transaction():
-                return await work(db)
+            async with self._pool.connection() as db:
+                yield db
         except StorageError:
             raise
         except Exception as exc:
             if type(exc).__module__.startswith("psycopg"):
                 raise self._error(exc) from exc
             raise
+
+    async def _run(self, work: Any) -> Any:
+        """`work(db)` in one transaction."""
+        async with self._connection() as db, db.transaction():
+            return await work(db)
 
     async def save_run(self, record: RunRecord) -> None:
         async def work(db: Any) -> None:
@@ -194,13 +202,8 @@ class PostgresStorage(Storage):
 
         sql = "; ".join(statement for statement, _ in statements)
         params = [value for _, values in statements for value in values]
-        try:
-            async with self._pool.connection() as db, AsyncClientCursor(db) as cursor:
-                await cursor.execute(sql, params)
-        except Exception as exc:
-            if type(exc).__module__.startswith("psycopg"):
-                raise self._error(exc) from exc
-            raise
+        async with self._connection() as db, AsyncClientCursor(db) as cursor:
+            await cursor.execute(sql, params)
 
     async def load_steps(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
         async def work(db: Any) -> Any:

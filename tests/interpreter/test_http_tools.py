@@ -76,13 +76,14 @@ def test_an_error_status_goes_back_to_the_model_without_the_key(
     tmp_path, server, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     # The server even echoes the key back: the model and the events still never see it.
-    server.reply(Reply(status=404, json={"error": f"no such city (token {KEY})"}))
+    server.reply(Reply(status=404, json={"error": f"no such city: Paris (token {KEY})"}))
     responses = CALL + '      - {match: "answered 404", content: "Unknown city."}\n'
     output, events, dumped = run(tmp_path, server, GET, responses, monkeypatch)
     assert output.content == "Unknown city."
     error = next(e for e in events if e.event == "ToolCallError").error
     assert error.startswith(f"Error: HttpToolError: GET {server.url}/w answered 404 Not Found:")
     assert "***" in error and "q=Paris" not in error
+    assert "no such city: Paris" in error  # the model's own argument is no secret
     assert KEY not in dumped
 
 
