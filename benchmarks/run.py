@@ -139,6 +139,11 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    try:
+        import psutil  # noqa: F401 - needed at the end, checked before minutes of measuring
+    except ImportError:
+        print("run.py needs the bench extra: pip install -e '.[bench]'", file=sys.stderr)
+        return 2
     pythons = {
         "agno-dsl": sys.executable,
         "agno": args.peer_python,

@@ -20,7 +20,6 @@ from .tools import ToolPlan
 
 DEFAULT_TIMEOUT = 30.0  # seconds, when the tool sets none: a silent server never hangs a run
 _EXCERPT = 300  # characters of an error response shown to the model
-OPEN_OBJECT: dict[str, Any] = {"type": "object", "properties": {}}
 
 
 class HttpToolError(Exception):
@@ -48,7 +47,8 @@ def http_tool(
 ) -> ToolPlan:
     from jsonschema.validators import validator_for
 
-    schema = parameters or OPEN_OBJECT
+    # Without parameters: any object (a fresh one; providers may add to what they are given).
+    schema = parameters or {"type": "object", "properties": {}}
     validator = validator_for(schema)(schema)
 
     async def call(**arguments: Any) -> Any:
