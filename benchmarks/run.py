@@ -66,6 +66,9 @@ WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
     ),
     ("W6", "W6 coordinate team, 3 members", "team", "", ALL, "us_per_run"),
     ("W7", "W7 load + validate 1,000 steps ¹", "validate", "1000", ALL, "seconds"),
+    # Linearity of validation (design §6): ours alone, the peers have no spec to read.
+    ("W7-10000", "W7 load + validate 10,000 steps", "validate", "10000", ("agno-dsl",), "seconds"),
+    ("W7-50000", "W7 load + validate 50,000 steps", "validate", "50000", ("agno-dsl",), "seconds"),
     ("W8", "W8 streamed answer, 1,000 words", "stream", "1000", ALL, "tokens_per_second"),
 ]
 CRITICAL_PATH = {"fanout": 0.150, "wide": 0.020}

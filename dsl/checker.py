@@ -9,7 +9,7 @@ and only reads steps that have finished before it is evaluated.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 from .errors import Location, Problem
@@ -113,15 +113,14 @@ class Checker:
             if not isinstance(model, ScriptedModel):
                 continue
             for index, response in enumerate(model.responses):
-                if response.match is None:
-                    continue
-                try:
-                    re.compile(response.match)
-                except re.error as exc:
-                    self.problem(
-                        f"invalid regular expression in match: {exc}",
-                        ("models", name, "responses", index, "match"),
-                    )
+                for key in ("match", "match_history"):
+                    pattern = getattr(response, key)
+                    error = _pattern_error(pattern) if pattern is not None else None
+                    if error:
+                        self.problem(
+                            f"invalid regular expression in {key}: {error}",
+                            ("models", name, "responses", index, key),
+                        )
 
     def _check_http_tools(self) -> None:
         for name, tool in self.spec.tools.items():
@@ -217,6 +216,18 @@ class Checker:
                 ("workflows", cycle[0]),
                 key=True,
             )
+
+
+def _pattern_error(pattern: str) -> str | None:
+    """Why a scripted model's pattern does not compile (the run uses the `regex` engine)."""
+    import regex
+
+    for engine in (re, regex):
+        try:
+            engine.compile(pattern)
+        except engine.error as exc:
+            return str(exc)
+    return None
 
 
 def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
@@ -331,7 +342,7 @@ class _WorkflowChecker:
                 elif self.parent.check_reference("graph node", need, nodes - {top.name}, path):
                     self.graph_edges[top.name].add(need)
             inside = {step.name for step in top.walk()}
-            self._check_step(top, self.all_names - inside, WORKFLOW_NAMES)
+            self._check_step(top, _Excluding(self.all_names, inside), WORKFLOW_NAMES)
         self.outline.dependencies = self.graph_edges
         graph = nx.DiGraph()
         graph.add_nodes_from(nodes)
@@ -364,14 +375,17 @@ class _WorkflowChecker:
         }
 
     def _check_list(
-        self, steps: list[OutlineStep], available: set[str], allowed: frozenset[str]
+        self, steps: list[OutlineStep], available: Container[str], allowed: frozenset[str]
     ) -> None:
-        done = set(available)
+        done = _Scope(available)
         for step in steps:
             self._check_step(step, done, allowed)
-            done |= {step.name} | self._names_inside(step)
+            done.own.add(step.name)
+            done.own.update(self._names_inside(step))
 
-    def _check_step(self, step: OutlineStep, available: set[str], allowed: frozenset[str]) -> None:
+    def _check_step(
+        self, step: OutlineStep, available: Container[str], allowed: frozenset[str]
+    ) -> None:
         block = step.block
         opts_path = step.options_path
         if step.options.input_required is not None:
@@ -400,7 +414,7 @@ class _WorkflowChecker:
             inner_allowed = allowed | {block.as_}
         for branch in step.branches:
             self._check_list(branch.steps, available, inner_allowed)
-        after = available | {step.name} | self._names_inside(step)
+        after = _Scope(available, {step.name, *self._names_inside(step)})
         if isinstance(block, LoopBlock) and block.until is not None:
             self._check_refs(block.until, (*opts_path, "until"), after, inner_allowed, owner=step)
         if step.options.stop_if is not None:
@@ -416,7 +430,7 @@ class _WorkflowChecker:
         self,
         source: str,
         path: YamlPath,
-        available: set[str],
+        available: Container[str],
         allowed: frozenset[str],
         *,
         owner: OutlineStep | None,
@@ -458,3 +472,32 @@ class _WorkflowChecker:
         owner_top, ref_top = self.top_of[owner], self.top_of[ref]
         if owner_top != ref_top:
             self.graph_edges.setdefault(owner_top, set()).add(ref_top)
+
+
+class _Scope:
+    """The step names finished at a point: its own plus its parent scope's.
+
+    Chained rather than copied, so checking n steps in order costs O(n), not O(n²).
+    """
+
+    __slots__ = ("own", "parent")
+
+    def __init__(self, parent: Container[str], own: set[str] | None = None) -> None:
+        self.parent = parent
+        self.own: set[str] = own if own is not None else set()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.own or name in self.parent
+
+
+class _Excluding:
+    """`names` without `removed`, without building the difference."""
+
+    __slots__ = ("names", "removed")
+
+    def __init__(self, names: Container[str], removed: Container[str]) -> None:
+        self.names = names
+        self.removed = removed
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names and name not in self.removed

@@ -196,8 +196,11 @@ BlockStep = ParallelStep | ConditionStep | LoopStep | RouterStep | ForeachStep
 
 def block_of(step: Any) -> Block | None:
     """The block inside a block step, or None for a leaf step."""
+    # A model's fields live in its __dict__; getattr on a missing one goes through
+    # pydantic's slow __getattr__, which made checking big specs crawl.
+    fields = getattr(step, "__dict__", None)
     for kind in BLOCK_KINDS:
-        block = getattr(step, kind, None)
+        block = fields.get(kind) if fields is not None else getattr(step, kind, None)
         if block is not None and not isinstance(block, str):
             return block  # type: ignore[no-any-return]
     return None
