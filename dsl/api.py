@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -22,9 +22,13 @@ class UsageError(Exception):
     """The call does not say what to run, or names something that does not exist."""
 
 
-def load(path: str | os.PathLike[str]) -> Spec:
-    """Load and check a spec file; raise SpecError listing every problem."""
-    document = load_document(path)
+def load(path: str | os.PathLike[str], *, allow_python: Iterable[str] = ()) -> Spec:
+    """Load and check a spec file; raise SpecError listing every problem.
+
+    `allow_python` widens the spec's Python policy like its `python_allow:`
+    (module names, or `module:callable`).
+    """
+    document = load_document(path, allow_python=allow_python)
     document.spec._document = document
     return document.spec
 

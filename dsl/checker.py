@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Iterable
+from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem
@@ -32,12 +33,24 @@ AGENT_NAMES = frozenset({"input", "state", "run"})
 
 
 class Checker:
-    def __init__(self, spec: Spec, locate: Locate, compiler: TemplateCompiler) -> None:
+    def __init__(
+        self,
+        spec: Spec,
+        locate: Locate,
+        compiler: TemplateCompiler,
+        *,
+        base_dir: Path | None = None,
+        allow_python: Iterable[str] = (),
+    ) -> None:
         self.spec = spec
         self.locate = locate
         self.compiler = compiler
+        self.base_dir = base_dir  # None: Python references are not checked
+        self.allow_python = (*spec.python_allow, *allow_python)
         self.problems: list[Problem] = []
         self.outlines: dict[str, Outline] = {}
+        # The input fields of the workflow being checked, when its input_schema lists them.
+        self.input_fields: frozenset[str] | None = None
 
     def check(self) -> list[Problem]:
         self._check_defaults()
@@ -50,8 +63,20 @@ class Checker:
         self._check_team_cycles()
         for name, workflow in self.spec.workflows.items():
             self.outlines[name] = outline(name, workflow)
+            self.input_fields = declared_fields(workflow.input_schema)
             _WorkflowChecker(self, self.outlines[name]).check()
+        self.input_fields = None
         self._check_workflow_cycles()
+        if self.base_dir is not None:
+            from .check_python import check_python_references
+
+            check_python_references(
+                self.spec,
+                self.outlines,
+                self.base_dir,
+                self.allow_python,
+                lambda message, path, hint: self.problem(message, path, hint=hint),
+            )
         return self.problems
 
     # --- helpers -----------------------------------------------------------------
@@ -83,8 +108,16 @@ class Checker:
         self, source: str, path: YamlPath, allowed: frozenset[str], *, expression: bool
     ) -> tuple[str, ...] | None:
         """Check one template; return the step names it reads, or None when broken."""
-        analysis = self.compiler.analyze(source, expression=expression)
         kind = "expression" if expression else "template"
+        stripped = source.strip()
+        if expression and stripped.startswith("{{") and stripped.endswith("}}"):
+            self.problem(
+                "this is a bare expression: write it without {{ }}",
+                path,
+                hint=f'{path[-1]}: "{stripped[2:-2].strip()}"' if path else None,
+            )
+            return None
+        analysis = self.compiler.analyze(source, expression=expression)
         if analysis.error:
             where = (
                 f" (line {analysis.error_line} of the template)" if analysis.error_line > 1 else ""
@@ -99,6 +132,11 @@ class Checker:
                 path,
                 hint=hint,
             )
+        fields = self.input_fields
+        if fields is not None:
+            for field in analysis.input_refs:
+                if field not in fields:
+                    self.problem(unknown_name_message("input field", field, set(fields)), path)
         return analysis.step_refs
 
     # --- sections ----------------------------------------------------------------
@@ -216,6 +254,16 @@ class Checker:
                 ("workflows", cycle[0]),
                 key=True,
             )
+
+
+def declared_fields(schema: Any) -> frozenset[str] | None:
+    """The fields an object input_schema allows, or None when it allows any."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+        return None
+    extra = schema.get("additionalProperties")
+    if extra is True or isinstance(extra, dict) or schema.get("patternProperties"):
+        return None
+    return frozenset(schema["properties"])
 
 
 def _pattern_error(pattern: str) -> str | None:

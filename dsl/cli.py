@@ -46,12 +46,23 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-def _load_or_exit(path: str, exit_code: int) -> Any:
+def allow_python_option(function: Any) -> Any:
+    """--allow-python MODULE[:CALLABLE], repeatable: widen the spec's Python policy."""
+    return click.option(
+        "--allow-python",
+        "allow_python",
+        multiple=True,
+        metavar="MODULE[:CALLABLE]",
+        help="Let the spec reference this Python module or callable (see python_allow:).",
+    )(function)
+
+
+def _load_or_exit(path: str, exit_code: int, allow_python: tuple[str, ...] = ()) -> Any:
     from .errors import SpecError
     from .loader import load_document
 
     try:
-        return load_document(path)
+        return load_document(path, allow_python=allow_python)
     except SpecError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -60,7 +71,8 @@ def _load_or_exit(path: str, exit_code: int) -> Any:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
+@allow_python_option
+def validate(files: tuple[str, ...], allow_python: tuple[str, ...]) -> None:
     """Check spec files; print every problem as file:line:col: message."""
     from .errors import SpecError
     from .loader import load_document
@@ -68,7 +80,7 @@ def validate(files: tuple[str, ...]) -> None:
     failed = False
     for file in files:
         try:
-            document = load_document(file)
+            document = load_document(file, allow_python=allow_python)
         except SpecError as exc:
             failed = True
             for problem in exc.problems:

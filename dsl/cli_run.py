@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
-from .cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PAUSED, EXIT_USAGE, _load_or_exit, main
+from .cli import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_PAUSED,
+    EXIT_USAGE,
+    _load_or_exit,
+    allow_python_option,
+    main,
+)
 
 
 def parse_inputs(message: str | None, pairs: tuple[str, ...], input_file: str | None) -> Any:
@@ -223,6 +231,7 @@ def _storage_option(function: Any) -> Any:
     help="Write every model answer to this cassette (a scripted model file).",
 )
 @_storage_option
+@allow_python_option
 def run(
     file: str,
     message: str | None,
@@ -238,13 +247,14 @@ def run(
     max_concurrency: int | None,
     record: str | None,
     storage: str | None,
+    allow_python: tuple[str, ...],
 ) -> None:
     """Run a workflow, agent or team of FILE; the run is recorded so it can be resumed."""
     from .api import arun
     from .interpreter.context import new_id
     from .runs import storage_url
 
-    document = _load_or_exit(file, EXIT_USAGE)
+    document = _load_or_exit(file, EXIT_USAGE, allow_python)
     document.spec._document = document
     value = parse_inputs(message, pairs, input_file)
     overrides = _parse_models(model_overrides)

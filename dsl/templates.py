@@ -43,6 +43,7 @@ class Analysis:
     error_line: int = 1
     free_names: frozenset[str] = frozenset()
     step_refs: tuple[str, ...] = ()
+    input_refs: tuple[str, ...] = ()  # fields read as input.NAME or input['NAME']
 
 
 class TemplateCompiler:
@@ -85,6 +86,9 @@ class TemplateCompiler:
                         step_refs=tuple(
                             dict.fromkeys(ref for a in analyses for ref in a.step_refs)
                         ),
+                        input_refs=tuple(
+                            dict.fromkeys(ref for a in analyses for ref in a.input_refs)
+                        ),
                     )
                 # A part that does not parse alone: let the whole template say where.
         return self._analyze_tree(source, expression)
@@ -99,13 +103,18 @@ class TemplateCompiler:
             tree = self.env.parse(text)
         except TemplateSyntaxError as exc:
             return Analysis(error=exc.message or "syntax error", error_line=exc.lineno or 1)
-        free, refs, unknown = _read_tree(tree, self.env)
-        if unknown:
-            return Analysis(error=unknown)
+        read = _read_tree(tree, self.env)
+        if read.unknown:
+            return Analysis(error=read.unknown)
         too_big = fold_constants(tree, self.env)
         if too_big:
             return Analysis(error=f"over the template limits: {too_big}")
-        return Analysis(error=None, free_names=free - self._globals, step_refs=refs)
+        return Analysis(
+            error=None,
+            free_names=read.free - self._globals,
+            step_refs=read.steps,
+            input_refs=read.inputs,
+        )
 
     def compile(self, source: str, where: str, *, expression: bool) -> Template:
         """A Template for `source`; the caller has checked that it analyzes cleanly."""
@@ -185,13 +194,21 @@ def _expression_parts(source: str) -> list[str] | None:
     return parts
 
 
-def _read_tree(tree: Any, env: Any) -> tuple[frozenset[str], tuple[str, ...], str | None]:
-    """(names read but not set in the template, steps it reads, an unknown filter or test)."""
+@dataclass(frozen=True)
+class _Reads:
+    free: frozenset[str]  # names read but not set in the template
+    steps: tuple[str, ...]  # steps.NAME
+    inputs: tuple[str, ...]  # input.NAME
+    unknown: str | None  # an unknown filter or test
+
+
+def _read_tree(tree: Any, env: Any) -> _Reads:
+    """What a parsed template reads, walking its syntax tree once."""
     from jinja2 import nodes
 
     loads: set[str] = set()
     stores: set[str] = set()
-    refs: list[str] = []
+    refs: dict[str, list[str]] = {"steps": [], "input": []}
     unknown: str | None = None
     implicit: set[str] = set()
     stack = [tree]
@@ -202,11 +219,11 @@ def _read_tree(tree: Any, env: Any) -> tuple[frozenset[str], tuple[str, ...], st
             (loads if node.ctx == "load" else stores).add(node.name)
         elif isinstance(node, nodes.Getattr | nodes.Getitem):
             target = node.node
-            if isinstance(target, nodes.Name) and target.name == "steps":
+            if isinstance(target, nodes.Name) and target.name in refs:
                 if isinstance(node, nodes.Getattr):
-                    refs.append(node.attr)
+                    refs[target.name].append(node.attr)
                 elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                    refs.append(node.arg.value)
+                    refs[target.name].append(node.arg.value)
         elif isinstance(node, nodes.Filter | nodes.Test) and unknown is None:
             table = env.filters if isinstance(node, nodes.Filter) else env.tests
             if node.name not in table:
@@ -216,7 +233,12 @@ def _read_tree(tree: Any, env: Any) -> tuple[frozenset[str], tuple[str, ...], st
             implicit.add("loop")
         elif isinstance(node, nodes.Macro | nodes.CallBlock):
             implicit |= {"caller", "varargs", "kwargs"}
-    return frozenset(loads - stores - implicit), tuple(dict.fromkeys(refs)), unknown
+    return _Reads(
+        free=frozenset(loads - stores - implicit),
+        steps=tuple(dict.fromkeys(refs["steps"])),
+        inputs=tuple(dict.fromkeys(refs["input"])),
+        unknown=unknown,
+    )
 
 
 def template_strings(value: Any, path: tuple[str | int, ...] = ()) -> list[tuple[Any, str]]:

@@ -1,8 +1,8 @@
 """The top-level document of language version 1."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt, PrivateAttr, field_validator
+from pydantic import Field, PositiveInt, PrivateAttr, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from .agents import Agent, Team
@@ -10,6 +10,11 @@ from .base import NAMED_KEYS, Duration, Name, NonNegativeIntField, SpecModel
 from .models import ModelConfig
 from .tools import ToolConfig
 from .workflows import Workflow
+
+# `module.sub` (that module and its submodules) or `module:callable` (exactly that).
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+_ALLOW_PATTERN = rf"^{_DOTTED}(:{_DOTTED})?$"
+PythonAllowEntry = Annotated[str, StringConstraints(pattern=_ALLOW_PATTERN)]
 
 STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres", "redis", "rediss")
 DEFAULT_STORAGE = "sqlite:///.agno-dsl/agno.db"
@@ -59,6 +64,13 @@ class Spec(SpecModel):
         None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."
     )
     defaults: Defaults = Field(default_factory=lambda: Defaults(), description="Defaults for all.")
+    python_allow: list[PythonAllowEntry] = Field(
+        default_factory=list,
+        description=(
+            "Python modules (`json`) or callables (`os:getcwd`) this spec may reference beyond "
+            "the default policy: its own folder and installed non-standard-library packages."
+        ),
+    )
 
     # The front end keeps what it learned while loading (file, positions) here.
     _document: Any = PrivateAttr(default=None)
