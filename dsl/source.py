@@ -297,13 +297,28 @@ def read_yaml(path: Path) -> tuple[Any, SourceMap]:
 def parse_yaml(text: str, shown: str) -> tuple[Any, SourceMap]:
     """Parse YAML text named `shown` in messages."""
     from yaml import MarkedYAMLError, YAMLError
+    from yaml.reader import ReaderError
 
     try:
         document = _compose(text)
     except MarkedYAMLError as exc:
         raise SpecError([_yaml_problem(exc, text, shown)]) from None
+    except ReaderError as exc:  # a character YAML does not allow
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise SpecError(
+            [
+                Problem(
+                    f"invalid YAML: the character U+{ord(character):04X} is not allowed in YAML",
+                    Location(shown, line, col),
+                    "remove it, or write it as an escape (\\uXXXX) inside double quotes",
+                )
+            ]
+        ) from None
     except (YAMLError, ValueError) as exc:
-        raise SpecError([Problem(f"invalid YAML: {exc}", Location(shown, 1, 1))]) from None
+        first = " ".join(str(exc).split("\n")[0].split())
+        raise SpecError([Problem(f"invalid YAML: {first}", Location(shown, 1, 1))]) from None
     except RecursionError:
         raise SpecError(
             [Problem("the document is nested too deeply to parse", Location(shown, 1, 1))]
