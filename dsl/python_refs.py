@@ -20,14 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .interpreter.tools.base import INJECTED
 from .schemas.base import suggest
 
-# What interpreter/agent.py hands to hooks (checks.call_hook passes them by name).
+# What interpreter/agents/agent.py hands to hooks (agents/checks.call_hook passes them by name).
 PRE_HOOK_ARGUMENTS = frozenset({"run_input", "input", "agent", "session_state"})
 POST_HOOK_ARGUMENTS = frozenset({"run_output", "output", "agent", "session_state"})
-# What interpreter/tools.py fills in itself rather than the model; only session_state is passed.
+# What interpreter/tools/ fills in itself rather than the model (INJECTED); only
+# session_state is actually passed (tools/python.py call_tool).
 TOOL_INJECTED_PASSED = frozenset({"session_state"})
-TOOL_INJECTED_NOT_PASSED = frozenset({"run_context", "agent", "team"})
+TOOL_INJECTED_NOT_PASSED = INJECTED - TOOL_INJECTED_PASSED
 # Names agno passes to function steps that this runtime does not: the StepInput carries them.
 STEP_NOT_PASSED = {
     "session_state": "read step_input.session_state",
