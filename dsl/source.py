@@ -352,26 +352,50 @@ def _yaml_problem(exc: Any, text: str, shown: str) -> Problem:
     return Problem(f"invalid YAML: {problem}", location, _syntax_hint(problem, exc))
 
 
+# (words in the parser's problem, words in its context, what it usually means)
+_SYNTAX_HINTS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (
+        ("mapping values are not allowed",),
+        (),
+        "a ':' where no key can start: check this line's indentation against the "
+        "lines above, or quote a value that contains ': '",
+    ),
+    (
+        ("expected <block end>", "did not find expected key"),
+        (),
+        "this line is indented differently from the keys it belongs with; align it",
+    ),
+    (
+        ("could not find expected ':'",),
+        (),
+        "a key needs ':' after it, or a long value needs quotes",
+    ),
+    (
+        ("found undefined alias",),
+        ("found undefined",),
+        "define the anchor (&name) before using it (*name)",
+    ),
+    (
+        ("end of stream",),
+        ("while scanning a quoted scalar",),
+        "a quote, bracket or brace is not closed",
+    ),
+    (("expected ',' or",), ("flow",), "a [list] or {mapping} is not closed where it should be"),
+    (
+        ("block sequence entries are not allowed",),
+        (),
+        "a '- ' list item cannot follow a key on the same line; start it on its own line",
+    ),
+    (("cannot start any token",), (), "quote a value that starts with this character"),
+)
+
+
 def _syntax_hint(problem: str, exc: Any) -> str | None:
     """What the parser's complaint usually means, in plain words."""
     context = exc.context or ""
-    if "mapping values are not allowed" in problem:
-        return (
-            "a ':' where no key can start: check this line's indentation against the "
-            "lines above, or quote a value that contains ': '"
-        )
-    if "expected <block end>" in problem or "did not find expected key" in problem:
-        return "this line is indented differently from the keys it belongs with; align it"
-    if "could not find expected ':'" in problem:
-        return "a key needs ':' after it, or a long value needs quotes"
-    if "found undefined alias" in problem or "found undefined" in context:
-        return "define the anchor (&name) before using it (*name)"
-    if "while scanning a quoted scalar" in context or "end of stream" in problem:
-        return "a quote, bracket or brace is not closed"
-    if "expected ',' or" in problem or "flow" in context:
-        return "a [list] or {mapping} is not closed where it should be"
-    if "block sequence entries are not allowed" in problem:
-        return "a '- ' list item cannot follow a key on the same line; start it on its own line"
-    if "found character" in problem and "cannot start any token" in problem:
-        return "quote a value that starts with this character"
+    for in_problem, in_context, hint in _SYNTAX_HINTS:
+        if any(words in problem for words in in_problem) or any(
+            words in context for words in in_context
+        ):
+            return hint
     return None

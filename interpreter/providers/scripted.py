@@ -16,8 +16,6 @@ import contextlib
 import re
 from typing import Any
 
-import regex
-
 from ...schemas.models import ScriptedModel as ScriptedConfig
 from ...schemas.models import ScriptedResponse
 from ...schemas.outputs import Message
@@ -35,10 +33,8 @@ class ScriptedModel:
     def __init__(self, name: str, config: ScriptedConfig) -> None:
         self.name = name
         self.responses = config.responses
-        self._patterns = [regex.compile(r.match) if r.match else None for r in self.responses]
-        self._history_patterns = [
-            regex.compile(r.match_history) if r.match_history else None for r in self.responses
-        ]
+        self._patterns = [_compile(r.match) for r in self.responses]
+        self._history_patterns = [_compile(r.match_history) for r in self.responses]
         self._cursors: dict[str, int] = {}
         self._calls = 0
 
@@ -123,6 +119,14 @@ class ScriptedModel:
             output_tokens=usage.output_tokens if usage else streamed,
             time_to_first_token=response.delay,
         )
+
+
+def _compile(pattern: str | None) -> Any:
+    if pattern is None:
+        return None
+    import regex  # only specs with patterns pay for importing it
+
+    return regex.compile(pattern)
 
 
 _WORD = re.compile(r"\s*\S+\s*")

@@ -65,3 +65,26 @@ def test_duplicate_key_points_at_the_second_key() -> None:
     with pytest.raises(SpecError) as caught:
         parse_yaml("version: 1\nname: a\nname: b\n", "dup.yaml")
     assert str(caught.value).startswith("dup.yaml:3:1: duplicate key 'name'")
+
+
+def test_a_forbidden_character_is_located_on_one_line() -> None:
+    with pytest.raises(SpecError) as caught:
+        parse_yaml("a: 1\nb: x\x1f\n", "f.yaml")
+    assert str(caught.value) == (
+        "f.yaml:2:5: invalid YAML: the character U+001F is not allowed in YAML "
+        "(hint: remove it, or write it as an escape (\\uXXXX) inside double quotes)"
+    )
+
+
+def test_yaml_syntax_errors_get_plain_hints() -> None:
+    cases = {
+        "a:\n  b: 1\n c: 2\n": "indented differently",
+        "a: [1, 2\n": "not closed",
+        "a:\n\tb: 1\n": "YAML indents with spaces only",
+        "a: b: c\n": "quote a value",
+    }
+    for text, hint in cases.items():
+        with pytest.raises(SpecError) as caught:
+            parse_yaml(text, "f.yaml")
+        (problem,) = caught.value.problems
+        assert problem.hint is not None and hint in problem.hint, (text, str(problem))
