@@ -101,11 +101,12 @@ def schema(output: str | None) -> None:
     help="Diagram language.",
 )
 @click.option("--workflow", "-w", help="Draw only this workflow.")
-def graph(file: str, fmt: str, workflow: str | None) -> None:
+@allow_python_option
+def graph(file: str, fmt: str, workflow: str | None, allow_python: tuple[str, ...]) -> None:
     """Draw the workflows of a spec; blocks are drawn as subgraphs."""
     from .graph import to_dot, to_mermaid
 
-    document = load_or_exit(file, EXIT_FAILED)
+    document = load_or_exit(file, EXIT_FAILED, allow_python)
     outlines = list(document.outlines.values())
     if workflow is not None:
         if workflow not in document.outlines:
