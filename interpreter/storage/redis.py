@@ -124,6 +124,18 @@ class RedisStorage(Storage):
         items = await self._call(lambda r: r.lrange(self._key("events", run_id), 0, -1))
         return [json.loads(item) for item in items]
 
+    async def save_spans(self, run_id: str, spans: list[dict[str, Any]]) -> None:
+        if spans:
+            await self._call(
+                lambda r: r.rpush(
+                    self._key("spans", run_id), *[json.dumps(s, default=str) for s in spans]
+                )
+            )
+
+    async def load_spans(self, run_id: str) -> list[dict[str, Any]]:
+        items = await self._call(lambda r: r.lrange(self._key("spans", run_id), 0, -1))
+        return [json.loads(item) for item in items]
+
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
         async def work(r: Any) -> str | None:
             key = self._key("lease", run_id)

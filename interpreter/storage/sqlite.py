@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS agno_dsl_steps (
     PRIMARY KEY (run_id, key));
 CREATE TABLE IF NOT EXISTS agno_dsl_events (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS agno_dsl_spans (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, span TEXT NOT NULL, PRIMARY KEY (run_id, seq));
 CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
     session_id TEXT PRIMARY KEY, updated_at REAL NOT NULL, data TEXT NOT NULL);
 """
@@ -215,6 +217,39 @@ class SqliteStorage(Storage):
         )
         return [json.loads(row[0]) for row in rows]
 
+    # --- spans -----------------------------------------------------------------------
+
+    async def save_spans(self, run_id: str, spans: list[dict[str, Any]]) -> None:
+        def save() -> None:
+            db = self.db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                (start,) = db.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_spans WHERE run_id = ?", (run_id,)
+                ).fetchone()
+                db.executemany(
+                    "INSERT INTO agno_dsl_spans VALUES (?, ?, ?)",
+                    [
+                        (run_id, start + i + 1, json.dumps(s, default=str))
+                        for i, s in enumerate(spans)
+                    ],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+        if spans:
+            await self._call(save)
+
+    async def load_spans(self, run_id: str) -> list[dict[str, Any]]:
+        rows = await self._call(
+            lambda: self.db.execute(
+                "SELECT span FROM agno_dsl_spans WHERE run_id = ? ORDER BY seq", (run_id,)
+            ).fetchall()
+        )
+        return [json.loads(row[0]) for row in rows]
+
     # --- leases ----------------------------------------------------------------------
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
@@ -285,7 +320,7 @@ class SqliteStorage(Storage):
 
     async def drop_all(self) -> None:
         def drop() -> None:
-            for table in ("meta", "runs", "steps", "events", "sessions"):
+            for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
                 self.db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._call(drop)
