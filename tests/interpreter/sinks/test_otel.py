@@ -157,7 +157,9 @@ def test_metrics_count_tokens_durations_and_outcomes(write_spec, traced: Traced)
     }
     # Agents' own tokens (members included once); the leader's own are not reported by events.
     assert tokens[("input", "scripted")] == 10 + 12 + 3 + 3 + 3 + 3
-    durations = {p.attributes["gen_ai.operation.name"] for p in metrics["gen_ai.client.operation.duration"]}
+    durations = {
+        p.attributes["gen_ai.operation.name"] for p in metrics["gen_ai.client.operation.duration"]
+    }
     assert durations == {"chat", "execute_tool"}
     tool_point = next(
         p
@@ -167,7 +169,10 @@ def test_metrics_count_tokens_durations_and_outcomes(write_spec, traced: Traced)
     assert tool_point.count == 1
     (run_point,) = metrics["agno.runs"]
     assert run_point.attributes["agno.status"] == "completed" and run_point.value == 1
-    steps = {(p.attributes["agno.step.type"], p.attributes["agno.status"]): p.value for p in metrics["agno.steps"]}
+    steps = {
+        (p.attributes["agno.step.type"], p.attributes["agno.status"]): p.value
+        for p in metrics["agno.steps"]
+    }
     assert steps[("agent", "completed")] == 4  # compute, left, review twice
     assert steps[("team", "completed")] == 1
 
