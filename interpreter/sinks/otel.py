@@ -699,17 +699,13 @@ class OtelSink:
         if run is None:
             return
         runner_id = self._runner_id(event)
-        node = run.tools.pop((runner_id, str(getattr(event, "tool_call_id", ""))), None)
-        started = node is not None
-        if node is None:  # rejected by a human, or no such tool: it never started
-            if runner_id not in run.runners:
-                return
-            explicit, self.explicit_requests = self.explicit_requests, True
-            node = self._tool_started(event)  # no model turn bookkeeping for it
-            self.explicit_requests = explicit
+        key = (runner_id, str(getattr(event, "tool_call_id", "")))
+        node = run.tools.pop(key, None)
+        if node is None:  # rejected by a human, or no such tool: a call that never started
+            node = self._tool_started(event)
             if node is None:
                 return
-            run.tools.pop((runner_id, str(getattr(event, "tool_call_id", ""))), None)
+            run.tools.pop(key, None)
         failed = event.event.endswith("Error")
         attributes: dict[str, Any] = {}
         if self.capture and getattr(event, "result", None) is not None:
@@ -721,7 +717,7 @@ class OtelSink:
         self._end(run, node, event, error=error, error_type="ToolCallError", attributes=attributes)
         if self.metrics is not None:
             self.metrics.tool_call(node.name, event.created_at - node.started, failed)
-        if started and not self.explicit_requests:
+        if not self.explicit_requests:
             running = run.tools_running.get(runner_id, 1) - 1
             run.tools_running[runner_id] = running
             if running == 0:  # every call of the batch answered: the model is asked again

@@ -48,7 +48,9 @@ agents:
 workflows:
   main:
     steps:
-      - {{name: echo_secret, agent: repeat, input: "token=${{PLANTED_API_TOKEN}} mail jane.doe@example.com"}}
+      - name: echo_secret
+        agent: repeat
+        input: "token=${{PLANTED_API_TOKEN}} mail jane.doe@example.com"
       - {{name: use_tool, agent: user}}
       - {{name: fail, function: "{TOOLS}:boom"}}
 """
@@ -145,12 +147,11 @@ def test_console_and_jsonl_exporters_are_redacted(write_spec, tmp_path):
 
 
 def test_in_memory_exporter_gets_redacted_spans(write_spec, monkeypatch):
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
     from agno_dsl import api
     from agno_dsl.interpreter.sinks.otel_export import Telemetry
     from agno_dsl.loader import load_document
     from agno_dsl.telemetry import telemetry_config
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
     monkeypatch.setenv("PLANTED_API_TOKEN", PLANTED_TOKEN)
     document = load_document(write_spec(LEAKY_SPEC))
@@ -225,7 +226,8 @@ for args in (["--help"], ["validate", SPEC], ["run", SPEC, "-i", "topic=tides"])
         main(args, standalone_mode=False)
     except SystemExit:
         pass
-loaded = sorted(m for m in sys.modules if m.startswith(("opentelemetry", "grpc", "google.protobuf")))
+heavy = ("opentelemetry", "grpc", "google.protobuf")
+loaded = sorted(m for m in sys.modules if m.startswith(heavy))
 print("LOADED", loaded)
 """
 

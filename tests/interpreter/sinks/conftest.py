@@ -12,10 +12,9 @@ class Traced:
     """A Telemetry whose spans and metrics the test reads back."""
 
     def __init__(self, **config: Any) -> None:
+        from agno_dsl.interpreter.sinks.otel_export import Telemetry, TelemetryConfig
         from opentelemetry.sdk.metrics.export import InMemoryMetricReader
         from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-        from agno_dsl.interpreter.sinks.otel_export import Telemetry, TelemetryConfig
 
         self.exporter = InMemorySpanExporter()
         self.reader = InMemoryMetricReader()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from agno_dsl import api
+
 from tests.interpreter.sinks.conftest import Traced, children, roots, tree
 
 TOOLS = "tests.interpreter.sinks.otel_tools"
@@ -27,7 +27,8 @@ models:
   leader:
     provider: scripted
     responses:
-      - tool_calls: [{{name: delegate_task_to_member, arguments: {{member_id: writer, task: Write}}}}]
+      - tool_calls:
+          - {{name: delegate_task_to_member, arguments: {{member_id: writer, task: Write}}}}
       - content: team done
 tools:
   add: {{python: "{TOOLS}:add"}}

@@ -16,7 +16,8 @@ def test_spans_append_in_order_per_run(storage_url: str) -> None:  # noqa: F811
         await storage.save_spans("r2", [span("other")])
         await storage.save_spans("r1", [span("resumed")])  # a resumed run adds its own
         await storage.save_spans("r1", [])
-        return await storage.load_spans("r1"), await storage.load_spans("r2"), await storage.load_spans("none")
+        loaded = [await storage.load_spans(run) for run in ("r1", "r2", "none")]
+        return tuple(loaded)
 
     first, second, none = with_storage(storage_url, work)
     assert [s["name"] for s in first] == ["a", "b", "resumed"]
