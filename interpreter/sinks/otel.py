@@ -58,12 +58,22 @@ def _ns(seconds: float) -> int:
     return int(seconds * 1e9)
 
 
+def _field(event: Event, name: str, default: Any = None) -> Any:
+    """An event's own field (agno's extras: step_type, metrics, tool_name…).
+
+    Read from the extras directly: pydantic's attribute fallback costs a few
+    µs per field, and a run reads hundreds of them.
+    """
+    extra = event.__pydantic_extra__
+    return extra.get(name, default) if extra else default
+
+
 def _span_name(name: str) -> str:
     # OpenInference's agno spans replace spaces and hyphens the same way.
     return name.replace(" ", "_").replace("-", "_")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Node:
     """An open span and what is needed to close it."""
 
@@ -81,7 +91,7 @@ class _Node:
         return int(self.span.get_span_context().span_id)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Run:
     """The spans of one run still open, and how to find them again."""
 
@@ -119,39 +129,11 @@ class OtelSink:
         # Set when model requests are reported by events; until then each model
         # turn is derived from the tool calls around it.
         self.explicit_requests = False
-        handlers: dict[str, Callable[[Event], None]] = {
-            "WorkflowStarted": self._workflow_started,
-            "WorkflowCompleted": self._workflow_ended,
-            "WorkflowError": self._workflow_ended,
-            "WorkflowCancelled": self._workflow_ended,
-            "WorkflowPaused": self._workflow_ended,
-            "StepStarted": self._step_started,
-            "StepCompleted": self._step_ended,
-            "StepError": self._step_ended,
-            "StepPaused": self._step_paused,
-            "LoopIterationStarted": self._iteration_started,
-            "LoopIterationCompleted": self._iteration_ended,
-        }
-        for name in _BLOCK_STARTS:
-            handlers[name] = self._block_started
-        for name in _BLOCK_ENDS:
-            handlers[name] = self._block_ended
-        for prefix in ("", "Team"):
-            handlers[f"{prefix}RunStarted"] = self._runner_started
-            handlers[f"{prefix}RunContent"] = self._runner_content
-            handlers[f"{prefix}RunCompleted"] = self._runner_ended
-            handlers[f"{prefix}RunError"] = self._runner_ended
-            handlers[f"{prefix}ToolCallStarted"] = self._tool_started  # type: ignore[assignment]
-            handlers[f"{prefix}ToolCallCompleted"] = self._tool_ended
-            handlers[f"{prefix}ToolCallError"] = self._tool_ended
-            handlers[f"{prefix}ModelRequestStarted"] = self._request_started
-            handlers[f"{prefix}ModelRequestCompleted"] = self._request_ended
-        self._handlers = handlers
 
     def __call__(self, event: Event) -> None:
-        handler = self._handlers.get(event.event)
+        handler = _HANDLERS.get(event.event)
         if handler is not None:
-            handler(event)
+            handler(self, event)
 
     # --- spans ---------------------------------------------------------------------
 
@@ -267,7 +249,7 @@ class OtelSink:
 
     def _root_options(self, event: Event) -> dict[str, Any]:
         """A resumed run continues its trace: same trace id, linked to the first attempt."""
-        if self.resume_from is None or not getattr(event, "resumed", None):
+        if self.resume_from is None or not _field(event, "resumed", None):
             return {}
         trace_hex, span_hex = self.resume_from
         self.telemetry.ids.next_trace_id = int(trace_hex, 16)
@@ -292,8 +274,8 @@ class OtelSink:
             "agno.run.id": event.run_id,
             **self._common(event),
         }
-        if self.capture and getattr(event, "input", None) is not None:
-            attributes["input.value"] = self._content(event.input)  # type: ignore[attr-defined]
+        if self.capture and _field(event, "input", None) is not None:
+            attributes["input.value"] = self._content(_field(event, "input"))
         options = self._root_options(event) if run.root is None else {}
         if options:
             attributes["agno.resumed"] = True
@@ -315,10 +297,10 @@ class OtelSink:
             "WorkflowPaused": "paused",
         }[event.event]
         attributes: dict[str, Any] = {"agno.status": status}
-        content = getattr(event, "content", None)
+        content = _field(event, "content", None)
         if self.capture and content is not None:
             attributes["output.value"] = self._content(content)
-        attributes.update(self._usage(getattr(event, "metrics", None)))
+        attributes.update(self._usage(_field(event, "metrics", None)))
         error = self._error_text(event) if status == "failed" else None
         if node is run.root:
             self._close_run(run, event, status, error)
@@ -355,7 +337,7 @@ class OtelSink:
         run = self.runs.get(event.run_id)
         if run is None:
             return
-        step_type = getattr(event, "step_type", None) or "step"
+        step_type = _field(event, "step_type", None) or "step"
         self._start(
             run,
             "step",
@@ -375,7 +357,7 @@ class OtelSink:
         if run is None:
             return
         node = self._find(run, "step", event.step_name)
-        step_type = getattr(event, "step_type", None) or "step"
+        step_type = _field(event, "step_type", None) or "step"
         failed = event.event == "StepError"
         if node is None:  # on_error: continue before the step started (a human rejected it)
             if not failed:
@@ -388,13 +370,13 @@ class OtelSink:
                 {"agno.step.name": event.step_name, "agno.step.type": step_type},
             )
         attributes: dict[str, Any] = {}
-        if getattr(event, "attempts", None):
-            attributes["agno.step.attempts"] = event.attempts  # type: ignore[attr-defined]
-        skipped = bool(getattr(event, "skipped", None))
+        if _field(event, "attempts", None):
+            attributes["agno.step.attempts"] = _field(event, "attempts")
+        skipped = bool(_field(event, "skipped", None))
         if skipped:
             attributes["agno.step.skipped"] = True
-        attributes.update(self._usage(getattr(event, "metrics", None)))
-        content = getattr(event, "content", None)
+        attributes.update(self._usage(_field(event, "metrics", None)))
+        content = _field(event, "content", None)
         if self.capture and content is not None:
             attributes["output.value"] = self._content(content)
         error = self._error_text(event) if failed else None
@@ -419,7 +401,7 @@ class OtelSink:
                 key=event.step_name,
             )
         node.paused = True
-        pending = getattr(event, "pending", None) or {}
+        pending = _field(event, "pending", None) or {}
         node.span.set_attribute("agno.pending.kind", str(pending.get("kind") or "confirm"))
         if self.metrics is not None:
             self.metrics.step("step", "paused")
@@ -442,7 +424,7 @@ class OtelSink:
             ("selected_steps", "agno.router.selected_steps"),
             ("item_count", "agno.foreach.item_count"),
         ):
-            value = getattr(event, source, None)
+            value = _field(event, source)
             if value is not None:
                 attributes[target] = value
         span_name = f"{_span_name(event.step_name or block)}.aexecute"
@@ -454,10 +436,10 @@ class OtelSink:
         if run is None or node is None:
             return
         attributes = {}
-        if getattr(event, "total_iterations", None) is not None:
-            attributes["agno.loop.total_iterations"] = event.total_iterations  # type: ignore[attr-defined]
-        if getattr(event, "branch", None) is not None:
-            attributes["agno.condition.branch"] = event.branch  # type: ignore[attr-defined]
+        if _field(event, "total_iterations", None) is not None:
+            attributes["agno.loop.total_iterations"] = _field(event, "total_iterations")
+        if _field(event, "branch", None) is not None:
+            attributes["agno.condition.branch"] = _field(event, "branch")
         self._end(run, node, event, attributes=attributes)
         if self.metrics is not None:
             self.metrics.step(str(node.attributes.get("agno.step.type")), "completed")
@@ -466,7 +448,7 @@ class OtelSink:
         run = self.runs.get(event.run_id)
         if run is None:
             return
-        iteration = getattr(event, "iteration", 0)
+        iteration = _field(event, "iteration", 0)
         self._start(
             run,
             "iteration",
@@ -478,7 +460,7 @@ class OtelSink:
 
     def _iteration_ended(self, event: Event) -> None:
         run = self.runs.get(event.run_id)
-        name = f"{event.step_name}[{getattr(event, 'iteration', 0)}]"
+        name = f"{event.step_name}[{_field(event, 'iteration', 0)}]"
         node = self._find(run, "iteration", name) if run is not None else None
         if run is not None and node is not None:
             self._end(run, node, event)
@@ -487,14 +469,14 @@ class OtelSink:
 
     @staticmethod
     def _runner_id(event: Event) -> str:
-        return str(getattr(event, "team_run_id", None) or getattr(event, "agent_run_id", ""))
+        return str(_field(event, "team_run_id", None) or _field(event, "agent_run_id", ""))
 
     def _runner_started(self, event: Event) -> None:
         is_team = event.event.startswith("Team")
-        name = (getattr(event, "team_name", None) if is_team else event.agent_name) or "agent"
+        name = (_field(event, "team_name", None) if is_team else event.agent_name) or "agent"
         run = self._run(event, "team" if is_team else "agent", name)
-        provider = str(getattr(event, "model_provider", None) or "")
-        model = str(getattr(event, "model", None) or "")
+        provider = str(_field(event, "model_provider", None) or "")
+        model = str(_field(event, "model", None) or "")
         runner_id = self._runner_id(event)
         attributes: dict[str, Any] = {
             "openinference.span.kind": "AGENT",
@@ -510,8 +492,8 @@ class OtelSink:
         }
         if is_team:
             attributes.update({"agno.team": name, "agno.team.id": name})
-            if getattr(event, "mode", None):
-                attributes["agno.team.mode"] = event.mode  # type: ignore[attr-defined]
+            if _field(event, "mode", None):
+                attributes["agno.team.mode"] = _field(event, "mode")
         else:
             attributes.update({"agno.agent": name, "agno.agent.id": name})
         parent = self._current(run)
@@ -527,7 +509,7 @@ class OtelSink:
             self._turn_started(run, runner_id, event)
 
     def _runner_content(self, event: Event) -> None:
-        if getattr(event, "delta", None) or self.explicit_requests:
+        if _field(event, "delta", None) or self.explicit_requests:
             return
         run = self.runs.get(event.run_id)
         if run is not None:
@@ -540,15 +522,15 @@ class OtelSink:
         if run is None or node is None:
             return
         failed = event.event.endswith("Error")
-        paused = failed and getattr(event, "error_type", None) == "RunPaused"
+        paused = failed and _field(event, "error_type", None) == "RunPaused"
         error = self._error_text(event) if failed and not paused else None
         if run.turns.get(runner_id) is not None:
             self._turn_ended(
                 run, runner_id, event, finish="error" if error else "stop", error=error
             )
-        metrics = getattr(event, "metrics", None)
+        metrics = _field(event, "metrics", None)
         attributes = self._usage(metrics)
-        content = getattr(event, "content", None)
+        content = _field(event, "content", None)
         if self.capture and content is not None:
             attributes["output.value"] = self._content(content)
         node.paused = paused
@@ -557,7 +539,7 @@ class OtelSink:
             node,
             event,
             error=error,
-            error_type=getattr(event, "error_type", None),
+            error_type=_field(event, "error_type", None),
             attributes=attributes,
         )
         if not self.explicit_requests and self.metrics is not None and metrics:
@@ -590,7 +572,7 @@ class OtelSink:
             return None
         attributes = self._model_attributes(runner)
         provider = attributes["gen_ai.provider.name"]
-        model = str(getattr(event, "model", None) or attributes["gen_ai.request.model"])
+        model = str(_field(event, "model", None) or attributes["gen_ai.request.model"])
         attributes.update(
             {
                 "gen_ai.request.model": model,
@@ -659,10 +641,10 @@ class OtelSink:
         if run is None:
             return
         usage = {
-            key: getattr(event, key, None)
+            key: _field(event, key)
             for key in ("input_tokens", "output_tokens", "time_to_first_token")
         }
-        finish = "tool_calls" if getattr(event, "tool_calls", None) else "stop"
+        finish = "tool_calls" if _field(event, "tool_calls", None) else "stop"
         self._turn_ended(run, self._runner_id(event), event, finish=finish, usage=usage)
 
     # --- tool calls ----------------------------------------------------------------
@@ -676,8 +658,8 @@ class OtelSink:
         if not self.explicit_requests:
             self._turn_ended(run, runner_id, event, finish="tool_calls")
             run.tools_running[runner_id] = run.tools_running.get(runner_id, 0) + 1
-        tool = str(getattr(event, "tool_name", "tool"))
-        call_id = str(getattr(event, "tool_call_id", ""))
+        tool = str(_field(event, "tool_name", "tool"))
+        call_id = str(_field(event, "tool_call_id", ""))
         attributes: dict[str, Any] = {
             "openinference.span.kind": "TOOL",
             "gen_ai.operation.name": "execute_tool",
@@ -686,8 +668,8 @@ class OtelSink:
             "gen_ai.tool.type": "function",
             "tool.name": tool,
         }
-        if self.capture and getattr(event, "tool_args", None) is not None:
-            arguments = self._content(event.tool_args)  # type: ignore[attr-defined]
+        if self.capture and _field(event, "tool_args", None) is not None:
+            arguments = self._content(_field(event, "tool_args"))
             attributes["gen_ai.tool.call.arguments"] = attributes["input.value"] = arguments
         # Current: a member's run started by a delegation tool nests under it.
         node = self._start(run, "tool", _span_name(tool), event, attributes, parent=runner)
@@ -699,7 +681,7 @@ class OtelSink:
         if run is None:
             return
         runner_id = self._runner_id(event)
-        key = (runner_id, str(getattr(event, "tool_call_id", "")))
+        key = (runner_id, str(_field(event, "tool_call_id", "")))
         node = run.tools.pop(key, None)
         if node is None:  # rejected by a human, or no such tool: a call that never started
             node = self._tool_started(event)
@@ -708,10 +690,10 @@ class OtelSink:
             run.tools.pop(key, None)
         failed = event.event.endswith("Error")
         attributes: dict[str, Any] = {}
-        if self.capture and getattr(event, "result", None) is not None:
-            result = self._content(event.result)  # type: ignore[attr-defined]
+        if self.capture and _field(event, "result", None) is not None:
+            result = self._content(_field(event, "result"))
             attributes["gen_ai.tool.call.result"] = attributes["output.value"] = result
-        if getattr(event, "stopped_run", None):
+        if _field(event, "stopped_run", None):
             attributes["agno.tool.stopped_run"] = True
         error = self._error_text(event) if failed else None
         self._end(run, node, event, error=error, error_type="ToolCallError", attributes=attributes)
@@ -726,7 +708,7 @@ class OtelSink:
     # --- helpers -------------------------------------------------------------------
 
     def _error_text(self, event: Event) -> str:
-        return str(getattr(event, "error", None) or event.event)
+        return str(_field(event, "error", None) or event.event)
 
     @staticmethod
     def _usage(metrics: Any) -> dict[str, Any]:
@@ -746,3 +728,39 @@ class OtelSink:
         if metrics.get("time_to_first_token") is not None:
             usage["gen_ai.response.time_to_first_chunk"] = metrics["time_to_first_token"]
         return usage
+
+
+def _handlers() -> dict[str, Callable[[OtelSink, Event], Any]]:
+    """Event name → what the sink does with it; made once, not per run."""
+    sink = OtelSink
+    handlers: dict[str, Callable[[OtelSink, Event], Any]] = {
+        "WorkflowStarted": sink._workflow_started,
+        "WorkflowCompleted": sink._workflow_ended,
+        "WorkflowError": sink._workflow_ended,
+        "WorkflowCancelled": sink._workflow_ended,
+        "WorkflowPaused": sink._workflow_ended,
+        "StepStarted": sink._step_started,
+        "StepCompleted": sink._step_ended,
+        "StepError": sink._step_ended,
+        "StepPaused": sink._step_paused,
+        "LoopIterationStarted": sink._iteration_started,
+        "LoopIterationCompleted": sink._iteration_ended,
+    }
+    for name in _BLOCK_STARTS:
+        handlers[name] = sink._block_started
+    for name in _BLOCK_ENDS:
+        handlers[name] = sink._block_ended
+    for prefix in ("", "Team"):
+        handlers[f"{prefix}RunStarted"] = sink._runner_started
+        handlers[f"{prefix}RunContent"] = sink._runner_content
+        handlers[f"{prefix}RunCompleted"] = sink._runner_ended
+        handlers[f"{prefix}RunError"] = sink._runner_ended
+        handlers[f"{prefix}ToolCallStarted"] = sink._tool_started
+        handlers[f"{prefix}ToolCallCompleted"] = sink._tool_ended
+        handlers[f"{prefix}ToolCallError"] = sink._tool_ended
+        handlers[f"{prefix}ModelRequestStarted"] = sink._request_started
+        handlers[f"{prefix}ModelRequestCompleted"] = sink._request_ended
+    return handlers
+
+
+_HANDLERS = _handlers()
