@@ -162,11 +162,10 @@ def traced(kind: str) -> dict[str, float]:
     On means what `--trace` does, minus the network: the OpenTelemetry sink of
     every run, the SDK's batch span processor and its in-memory exporter.
     """
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
     from agno_dsl.interpreter.engine.workflow import execute_agent, execute_workflow
     from agno_dsl.interpreter.sinks.otel import OtelSink
     from agno_dsl.interpreter.sinks.otel_export import Telemetry, TelemetryConfig
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
     exporter = InMemorySpanExporter()
     telemetry = Telemetry(

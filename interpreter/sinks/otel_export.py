@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..errors import ConfigurationError
+from .otel_metrics import RunMetrics
 from .redaction import Redactor
 
 try:  # lazy: the SDK is an optional extra
@@ -258,10 +259,12 @@ class Telemetry:
             self.tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
         self.tracer = self.tracer_provider.get_tracer("agno_dsl", project_version())
         self.meter_provider: MeterProvider | None = None
-        self.meter = None
+        # Instruments are made once per process, whatever the number of runs.
+        self.run_metrics: RunMetrics | None = None
         if readers:
             self.meter_provider = MeterProvider(resource=self.resource, metric_readers=readers)
-            self.meter = self.meter_provider.get_meter("agno_dsl", project_version())
+            meter = self.meter_provider.get_meter("agno_dsl", project_version())
+            self.run_metrics = RunMetrics(meter)
 
     def flush(self) -> None:
         """Export everything finished so far (the end of a run, before the CLI exits)."""
