@@ -105,18 +105,35 @@ class AgentSpans(SpanBook):
             attributes=attributes,
         )
         if not self.explicit_requests and self.metrics is not None and metrics:
-            # Without per-request events, a run's own tokens are measured once per run.
-            self.metrics.model_request(
-                self._model_attributes(node),
-                duration=None,
-                input_tokens=metrics.get("input_tokens") if node.kind == "agent" else None,
-                output_tokens=metrics.get("output_tokens") if node.kind == "agent" else None,
-                time_to_first_token=metrics.get("time_to_first_token"),
-            )
+            self._record_run_tokens(node, metrics)
         if node is run.root:
             self._finish_run(
                 run, event, "paused" if paused else ("failed" if error else "completed")
             )
+
+    def _record_run_tokens(self, node: Node, metrics: dict[str, Any]) -> None:
+        """Without per-request events, a run's own tokens are measured once per run.
+
+        A team's metrics include its members' (agno), which were measured when
+        each member ended; only the rest is the leader's own.
+        """
+        if self.metrics is None:
+            return
+        own_in = int(metrics.get("input_tokens") or 0) - node.member_tokens[0]
+        own_out = int(metrics.get("output_tokens") or 0) - node.member_tokens[1]
+        self.metrics.model_request(
+            self._model_attributes(node),
+            duration=None,
+            input_tokens=max(own_in, 0),
+            output_tokens=max(own_out, 0),
+            time_to_first_token=metrics.get("time_to_first_token"),
+        )
+        leader = node.parent
+        while leader is not None and leader.kind not in ("agent", "team"):
+            leader = leader.parent
+        if leader is not None:
+            leader.member_tokens[0] += int(metrics.get("input_tokens") or 0)
+            leader.member_tokens[1] += int(metrics.get("output_tokens") or 0)
 
     # --- model requests ------------------------------------------------------------
 

@@ -70,6 +70,8 @@ class Node:
     started: float
     attributes: dict[str, Any] = field(default_factory=dict)
     paused: bool = False
+    # Tokens (input, output) of the member runs under a team's span.
+    member_tokens: list[int] = field(default_factory=lambda: [0, 0])
 
     @property
     def span_id(self) -> int:

@@ -29,7 +29,8 @@ models:
     responses:
       - tool_calls:
           - {{name: delegate_task_to_member, arguments: {{member_id: writer, task: Write}}}}
-      - content: team done
+        usage: {{input_tokens: 100, output_tokens: 1}}
+      - {{content: team done, usage: {{input_tokens: 200, output_tokens: 2}}}}
 tools:
   add: {{python: "{TOOLS}:add"}}
 agents:
@@ -52,6 +53,9 @@ workflows:
           max_iterations: 2
           steps: [{{name: review, agent: critic}}]
 """
+
+
+LEADER_INPUT = 100 + 200
 
 
 def by_name(spans: list[Any], name: str) -> list[Any]:
@@ -90,7 +94,7 @@ def test_workflow_with_parallel_loop_team_and_tool_is_one_tree(write_spec, trace
     assert root.attributes["gen_ai.workflow.name"] == "main"
     assert root.attributes["agno.run.id"] == run_id
     assert root.attributes["session.id"] == "s-1"
-    assert root.attributes["gen_ai.usage.input_tokens"] == 10 + 12 + 3 + 3 + 3 + 3
+    assert root.attributes["gen_ai.usage.input_tokens"] == 10 + 12 + 3 + 3 + 3 + 3 + LEADER_INPUT
 
 
 def test_attributes_follow_genai_and_agno_tracing(write_spec, traced: Traced):
@@ -156,8 +160,8 @@ def test_metrics_count_tokens_durations_and_outcomes(write_spec, traced: Traced)
         (p.attributes["gen_ai.token.type"], p.attributes["gen_ai.request.model"]): p.sum
         for p in metrics["gen_ai.client.token.usage"]
     }
-    # Agents' own tokens (members included once); the leader's own are not reported by events.
-    assert tokens[("input", "scripted")] == 10 + 12 + 3 + 3 + 3 + 3
+    # Every run's own tokens once: members are not counted again in their team's.
+    assert tokens[("input", "scripted")] == 10 + 12 + 3 + 3 + 3 + 3 + LEADER_INPUT
     durations = {
         p.attributes["gen_ai.operation.name"] for p in metrics["gen_ai.client.operation.duration"]
     }
