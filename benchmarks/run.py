@@ -267,12 +267,7 @@ def write_telemetry_table(report: dict[str, Any]) -> None:
             f"{ours['added_us']:.1f} µs | {agno['off_us']:.1f} µs | {agno['on_us']:.1f} µs | "
             f"{agno['added_us']:.1f} µs | {ours['added_us'] / agno['added_us']:.2f}× |"
         )
-    readme = HERE / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- telemetry:start -->", "<!-- telemetry:end -->"
-    head, _, rest = text.partition(start)
-    _, _, tail = rest.partition(end)
-    readme.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail)
+    _write_block("telemetry", lines)
 
 
 def _median(results: list[dict[str, Any]], key: str) -> float:
@@ -373,9 +368,14 @@ def write_table(report: dict[str, Any]) -> None:
             f"| {entry['backend']} | {entry['us_per_step']:.0f} µs | "
             f"{entry['fanout_x_critical_path']:.3f}× |"
         )
+    _write_block("results", lines)
+
+
+def _write_block(name: str, lines: list[str]) -> None:
+    """Replace what README.md holds between the <!-- name:start/end --> markers."""
     readme = HERE / "README.md"
     text = readme.read_text()
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     head, _, rest = text.partition(start)
     _, _, tail = rest.partition(end)
     readme.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail)
