@@ -220,9 +220,12 @@ class PostgresStorage(Storage):
         await self._write(_append_statements(run_id, events))
 
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
+        return await self._load(run_id, "agno_dsl_events", "event")
+
+    async def _load(self, run_id: str, table: str, column: str) -> list[dict[str, Any]]:
         async def work(db: Any) -> Any:
             cursor = await db.execute(
-                "SELECT event FROM agno_dsl_events WHERE run_id = %s ORDER BY seq", (run_id,)
+                f"SELECT {column} FROM {table} WHERE run_id = %s ORDER BY seq", (run_id,)
             )
             return await cursor.fetchall()
 
@@ -232,13 +235,7 @@ class PostgresStorage(Storage):
         await self._write(_append_statements(run_id, spans, table="agno_dsl_spans", column="span"))
 
     async def load_spans(self, run_id: str) -> list[dict[str, Any]]:
-        async def work(db: Any) -> Any:
-            cursor = await db.execute(
-                "SELECT span FROM agno_dsl_spans WHERE run_id = %s ORDER BY seq", (run_id,)
-            )
-            return await cursor.fetchall()
-
-        return [json.loads(row[0]) for row in await self._run(work)]
+        return await self._load(run_id, "agno_dsl_spans", "span")
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
         async def work(db: Any) -> str | None:
