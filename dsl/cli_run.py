@@ -156,9 +156,9 @@ class _Session:
         finally:
             if self.events_file is not None:
                 self.events_file.close()
-            from .telemetry import flush_all
+            from .telemetry import shutdown_all
 
-            flush_all()  # spans and metrics leave before the process does
+            shutdown_all()  # spans and metrics leave before the process does
 
 
 def _check_trace(_context: Any, _param: Any, value: str | None) -> str | None:

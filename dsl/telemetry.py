@@ -80,10 +80,15 @@ def shared_telemetry(config: TelemetryConfig) -> Telemetry:
     return telemetry
 
 
-def flush_all() -> None:
-    """Export what every shared Telemetry holds (the CLI, before it exits)."""
-    for telemetry in _SHARED.values():
-        telemetry.flush()
+def shutdown_all() -> None:
+    """Export what every shared Telemetry holds and stop it (the CLI, before it exits).
+
+    Shutting down exports once; a flush and then the SDK's own shutdown at exit
+    would export twice, and wait twice for a collector that does not answer.
+    """
+    while _SHARED:
+        _, telemetry = _SHARED.popitem()
+        telemetry.shutdown()
 
 
 class RunTracing:

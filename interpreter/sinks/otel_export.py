@@ -273,6 +273,12 @@ class Telemetry:
             self.meter_provider.force_flush()
 
     def shutdown(self) -> None:
-        self.tracer_provider.shutdown()
+        """Export what is left and stop. Spans and metrics leave side by side, so a
+        collector that does not answer costs one export timeout, not two."""
+        meters = None
         if self.meter_provider is not None:
-            self.meter_provider.shutdown()
+            meters = threading.Thread(target=self.meter_provider.shutdown, daemon=True)
+            meters.start()
+        self.tracer_provider.shutdown()
+        if meters is not None:
+            meters.join()

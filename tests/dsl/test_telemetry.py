@@ -269,3 +269,36 @@ def test_otel_sampler_from_the_environment(write_spec, tmp_path, sampler):
         ["run", str(spec), "go", "--trace", str(jsonl)], tmp_path, OTEL_TRACES_SAMPLER=sampler
     )
     assert not jsonl.exists() or jsonl.read_text() == ""
+
+
+PAUSING_SPEC = """
+version: 1
+models:
+  plain: {provider: scripted, responses: [{content: drafted}, {content: published}]}
+agents:
+  writer: {model: plain}
+workflows:
+  main:
+    steps:
+      - {name: draft, agent: writer}
+      - {name: publish, agent: writer, confirm: "Publish it?"}
+"""
+
+
+def test_resume_with_trace_continues_the_trace_shown_by_runs_trace(write_spec, tmp_path):
+    spec = write_spec(PAUSING_SPEC)
+    jsonl = tmp_path / "resume.jsonl"
+    paused = run_agno_dsl(["run", str(spec), "go", "--json", "--trace", str(jsonl)], tmp_path)
+    assert paused.returncode == 3, paused.stderr
+    run_id = json.loads(paused.stdout)["run_id"]
+    resumed = run_agno_dsl(["resume", run_id, "--approve", "--trace", str(jsonl)], tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    roots = [line for line in lines if line["parent_span_id"] is None]
+    assert [r["attributes"].get("agno.status") for r in roots] == ["paused", "completed"]
+    assert roots[1]["trace_id"] == roots[0]["trace_id"]
+    assert roots[1]["links"][0]["span_id"] == roots[0]["span_id"]
+    shown = run_agno_dsl(["runs", "trace", run_id], tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.count("main.arun") == 2
+    assert "paused" in shown.stdout and "resumed" in shown.stdout
