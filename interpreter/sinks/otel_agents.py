@@ -64,7 +64,8 @@ class AgentSpans(SpanBook):
             parent.span.set_attribute(key, name)
         kind = "team" if is_team else "agent"
         node = self._start(run, kind, f"{span_name(name)}.arun", event, attributes, key=name)
-        if run.root is None:  # the agent or team is the run
+        if run.root is None:  # the agent or team is the run: its id is the run's
+            node.span.set_attribute("agno.run.id", event.run_id)
             self._set_root(run, node, event)
         run.runners[runner_id] = node
         if not self.explicit_requests:

@@ -321,3 +321,44 @@ def test_a_step_paused_inside_a_block_is_a_paused_span_in_the_block(
     parent = next(s for s in spans if s.context.span_id == waiting.parent.span_id)
     assert parent.name == ("fan.aexecute" if inside else "main.arun")
     assert all(s.status.status_code.name != "ERROR" for s in spans)
+
+
+def test_cancelled_run_ends_every_span_as_cancelled(write_spec, traced: Traced):
+    import asyncio
+
+    spec = """
+version: 1
+models:
+  slow: {provider: scripted, responses: [{content: late, delay: 5s}]}
+  plain: {provider: scripted, responses: [{content: ok}]}
+agents:
+  sleeper: {model: slow}
+  quick: {model: plain}
+workflows:
+  main:
+    steps:
+      - {name: first, agent: quick}
+      - parallel:
+          name: fan
+          steps:
+            - {name: waits, agent: sleeper}
+            - {name: also, agent: sleeper}
+"""
+    path = write_spec(spec)
+
+    async def main() -> None:
+        task = asyncio.create_task(api.arun(path, "go", telemetry=traced.telemetry))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(main())
+    spans = traced.spans()
+    (root,) = roots(spans)
+    assert root.attributes["agno.status"] == "cancelled"
+    assert root.status.status_code.name == "UNSET"
+    interrupted = by_name(spans, "waits.aexecute") + by_name(spans, "sleeper.arun")
+    assert interrupted and all(s.attributes["agno.status"] == "cancelled" for s in interrupted)
+    (first,) = by_name(spans, "first.aexecute")
+    assert first.status.status_code.name == "OK"
