@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from .loader import Document
 
@@ -41,7 +42,8 @@ def telemetry_config(document: Document, trace: str | None = None) -> TelemetryC
     for variable in ("OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_TRACES_HEADERS"):
         for pair in os.environ.get(variable, "").split(","):
             if "=" in pair:
-                secrets.add(pair.split("=", 1)[1].strip())
+                value = pair.split("=", 1)[1].strip()
+                secrets.update((value, unquote(value)))  # the variable holds them URL-encoded
     return TelemetryConfig(
         exporter=trace or (section.exporter if section else "none"),
         protocol=section.protocol if section else None,

@@ -9,6 +9,7 @@ span goes through the Redactor first.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ BLOCK_ENDS = {
     "ForeachExecutionCompleted",
 }
 _CONTENT_LIMIT = 8192
+_ERROR_TYPE = re.compile(r"\b([A-Z]\w*(?:Error|Exception)): ")
 MODEL_METRIC_KEYS = ("gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model")
 
 
@@ -193,9 +195,14 @@ class SpanBook:
         if error is not None:
             message = self._text(error)
             span.set_status(Status(StatusCode.ERROR, message))
+            # Errors arrive described ("RuntimeError: …"): the named type is the one to search by.
+            named = _ERROR_TYPE.search(message)
             span.add_event(
                 "exception",
-                {"exception.type": error_type or "Error", "exception.message": message},
+                {
+                    "exception.type": named.group(1) if named else error_type or "Error",
+                    "exception.message": message,
+                },
                 timestamp=_ns(event.created_at),
             )
             ancestor: Node | None = node

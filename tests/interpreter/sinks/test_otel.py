@@ -210,6 +210,7 @@ def test_failing_step_sets_error_status_and_exception_event_up_to_the_root(
     assert broken.status.status_code.name == "ERROR"
     (exception,) = [e for e in broken.events if e.name == "exception"]
     assert "cannot reach" in exception.attributes["exception.message"]
+    assert exception.attributes["exception.type"] == "RuntimeError"
     # The error path is ERROR up to the root; the step that had finished stays OK.
     (fan,) = by_name(spans, "fan.aexecute")
     (root,) = roots(spans)
