@@ -221,7 +221,8 @@ def test_bad_telemetry_section_is_one_located_line(write_spec):
 IMPORT_GUARD = """
 import sys
 from agno_dsl.cli import main
-for args in (["--help"], ["validate", SPEC], ["run", SPEC, "-i", "topic=tides"]):
+runs = (["--help"], ["run", "--help"], ["validate", SPEC, TRACED], ["graph", TRACED])
+for args in (*runs, ["run", SPEC, "-i", "topic=tides"]):
     try:
         main(args, standalone_mode=False)
     except SystemExit:
@@ -234,8 +235,14 @@ print("LOADED", loaded)
 
 def test_nothing_of_opentelemetry_is_imported_when_telemetry_is_off(tmp_path):
     spec = COOKBOOK / "02_sequential_workflow" / "spec.yaml"
+    traced = tmp_path / "traced.yaml"  # a telemetry section: only a run would load the SDK
+    traced.write_text(
+        "version: 1\ntelemetry: {exporter: otlp}\n"
+        "models: {m: {provider: echo}}\nagents: {a: {model: m}}\n"
+        "workflows: {w: {steps: [{agent: a}]}}\n"
+    )
     result = subprocess.run(
-        [sys.executable, "-c", f"SPEC = {str(spec)!r}\n" + IMPORT_GUARD],
+        [sys.executable, "-c", f"SPEC = {str(spec)!r}\nTRACED = {str(traced)!r}\n" + IMPORT_GUARD],
         capture_output=True,
         text=True,
         cwd=tmp_path,
