@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import COOKBOOK, ROOT, run_cli
 from tests.dsl.otlp_receiver import GrpcReceiver, HttpReceiver, attributes
+from tests.interpreter.storage.conftest import storage_url  # noqa: F401 - fixture
 
 AGNO_DSL = str(Path(sys.executable).parent / "agno-dsl")
 TOOLS = "tests.interpreter.sinks.otel_tools"
@@ -309,3 +310,20 @@ def test_resume_with_trace_continues_the_trace_shown_by_runs_trace(write_spec, t
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.count("main.arun") == 2
     assert "paused" in shown.stdout and "resumed" in shown.stdout
+
+
+def test_spans_are_stored_beside_the_run_on_every_backend(write_spec, storage_url):  # noqa: F811
+    """SQLite, PostgreSQL and Redis: the run's spans come back as the tree `runs trace` draws."""
+    from agno_dsl import api
+
+    from tests.interpreter.sinks.conftest import Traced
+
+    traced = Traced()
+    spec = write_spec(PAUSING_SPEC.replace(', confirm: "Publish it?"', ""))
+    output = api.run(spec, "go", storage=storage_url, telemetry=traced.telemetry)
+    assert output.status == "completed"
+    shown = run_cli(["runs", "trace", output.run_id, "--storage", storage_url])
+    assert shown.exit_code == 0, shown.output
+    for name in ("main.arun", "draft.aexecute", "publish.aexecute", "writer.arun"):
+        assert name in shown.output
+    traced.telemetry.shutdown()
