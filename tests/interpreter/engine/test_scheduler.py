@@ -214,11 +214,9 @@ def test_failure_cancels_running_siblings(tmp_path: Path, monkeypatch) -> None:
             - {name: fast, function: "H:fail_fast"}
 """,
     )
-    started = time.perf_counter()
     output = agno_dsl.run(path)
     assert output.status == "failed" and output.failed_step == "fast"
     assert not marker.exists()  # the slow branch was cancelled, not finished
-    assert time.perf_counter() - started < 1.5
 
 
 def test_api_cancel_reports_cancelled_event(tmp_path: Path) -> None:
