@@ -1,20 +1,26 @@
-"""PostgreSQL storage: psycopg 3, async, pooled.
+"""PostgreSQL storage: psycopg 3, async, a few connections per event loop.
 
 `postgresql://user@host/db?schema=NAME` keeps the tables in their own schema
 (created on first use); without it they live in the connection's default.
+
+The runs of one event loop share the storage (shared.py) and its
+connections, opened on demand up to MAX_CONNECTIONS. A run records a step
+with one prepared statement: one round trip, one implicit transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
-import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .base import SCHEMA_VERSION, RunRecord, Storage, StorageError, owner_is_dead
+from .base import SCHEMA_VERSION, Commit, RunRecord, Storage, StorageError, owner_is_dead
+from .shared import forget
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS agno_dsl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,6 +38,37 @@ CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
 """
 
 
+# A Commit is one statement made of these parts (the ones it needs): one
+# round trip, one implicit transaction. Events and steps are numbered by us
+# (`_Sequences`), so no statement has to look for the run's last number.
+_COMMIT_PARTS = {
+    "events": "INSERT INTO agno_dsl_events (run_id, seq, event) "
+    "SELECT %(run_id)s, %(event_seq)s + item.n, item.event "
+    "FROM unnest(%(events)b::text[]) WITH ORDINALITY AS item(event, n)",
+    "steps": "INSERT INTO agno_dsl_steps (run_id, key, seq, output) "
+    "SELECT %(run_id)s, item.key, %(step_seq)s + item.n, item.output "
+    "FROM unnest(%(keys)b::text[], %(outputs)b::text[]) WITH ORDINALITY AS item(key, output, n) "
+    "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
+    "run": "INSERT INTO agno_dsl_runs (run_id, status, created_at, data) "
+    "VALUES (%(run_id)s, %(status)s, %(created_at)s, %(run)s) "
+    "ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, data = excluded.data",
+    "session": "INSERT INTO agno_dsl_sessions (session_id, updated_at, data) "
+    "VALUES (%(session_id)s, %(now)s, %(session)s) ON CONFLICT (session_id) "
+    "DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data",
+}
+
+
+@functools.cache
+def _commit_statement(parts: tuple[str, ...]) -> str:
+    *first, last = (_COMMIT_PARTS[part] for part in parts)
+    if not first:
+        return last
+    return "WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first)) + " " + last
+
+
+# Connections one event loop opens at most; runs beyond that wait for one.
+MAX_CONNECTIONS = 4
+
 _SYNCHRONOUS_COMMIT = ("off", "local", "remote_write", "on", "remote_apply")
 
 
@@ -48,7 +85,12 @@ class PostgresStorage(Storage):
     def __init__(self, url: str) -> None:
         self.url = url
         self._conninfo, self.schema, self.synchronous_commit = _split_options(url)
-        self._pool: Any = None
+        self._idle: list[Any] = []
+        self._slots: asyncio.Semaphore | None = None
+        # Per run being recorded here: the last event and step numbers it wrote.
+        # Valid while its Recorder holds the lease (the run's only writer):
+        # forgotten when a lease is taken or released, or a write fails.
+        self._sequences: dict[str, list[int]] = {}
         if self.synchronous_commit not in _SYNCHRONOUS_COMMIT:
             raise StorageError(
                 f"storage {self.display_url}: synchronous_commit={self.synchronous_commit} "
@@ -61,98 +103,83 @@ class PostgresStorage(Storage):
 
     async def open(self) -> None:
         try:
-            import psycopg
-            from psycopg_pool import AsyncConnectionPool
+            import psycopg  # noqa: F401
         except ImportError:
             raise StorageError(
                 "PostgreSQL storage needs psycopg: pip install 'agno-dsl[postgres]'"
             ) from None
-        schema, synchronous_commit = self.schema, self.synchronous_commit
+        self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
+        # The first connection right away: a down server is a clear error at once.
+        try:
+            db = await self._connect(create=True)
+        except Exception as exc:
+            raise self._error(exc) from exc
+        self._idle.append(db)
 
-        async def configure(connection: Any) -> None:
+    async def _connect(self, create: bool = False) -> Any:
+        import psycopg
+
+        # Transactions are explicit (`_run`), or implicit in one statement or one
+        # multi-statement query; nothing is left open between calls.
+        db = await psycopg.AsyncConnection.connect(
+            self._conninfo, connect_timeout=5, autocommit=True
+        )
+        try:
             # Durable across a crash of ours (the server has the commit), not
             # across one of the database host in the last moments: the same
             # promise as SQLite's WAL with synchronous=NORMAL, without an
             # fsync per step. `?synchronous_commit=on` in the URL restores it.
-            await connection.execute(
-                "SELECT set_config('synchronous_commit', %s, false)", (synchronous_commit,)
+            await db.execute(
+                "SELECT set_config('synchronous_commit', %s, false)", (self.synchronous_commit,)
             )
-            if schema:
-                await connection.execute(f'SET search_path TO "{schema}"')
-
-        # One direct connection first: a down server is a clear error at once,
-        # not ten seconds of pool retries logged to stderr.
-        logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
-        try:
-            probe = await psycopg.AsyncConnection.connect(self._conninfo, connect_timeout=5)
-            await probe.close()
-        except Exception as exc:
-            raise self._error(exc) from exc
-        self._pool = AsyncConnectionPool(
-            self._conninfo,
-            min_size=1,
-            max_size=4,
-            open=False,
-            configure=configure,
-            timeout=10,
-            # Transactions are explicit (`_run`), or implicit in one multi-statement
-            # query (`_write`); nothing is left open between calls.
-            kwargs={"autocommit": True},
-        )
-        try:
-            await self._pool.open(wait=True, timeout=10)
-            async with self._pool.connection() as db:
-                if schema:
-                    await db.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-                    await db.execute(f'SET search_path TO "{schema}"')
+            if create and self.schema:
+                await db.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            if self.schema:
+                await db.execute(f'SET search_path TO "{self.schema}"')
+            if create:
                 await db.execute(_TABLES)
                 await db.execute(
                     "INSERT INTO agno_dsl_meta VALUES ('schema_version', %s) "
                     "ON CONFLICT DO NOTHING",
                     (str(SCHEMA_VERSION),),
                 )
-        except Exception as exc:
-            await self._pool.close()
-            raise self._error(exc) from exc
+        except BaseException:
+            await db.close()
+            raise
+        return db
 
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+    async def close_connections(self) -> None:
+        idle, self._idle = self._idle, []
+        for db in idle:
+            await db.close()
 
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
-        """A pooled connection; psycopg's errors become one-line StorageErrors."""
-        try:
-            async with self._pool.connection() as db:
-                yield db
-        except StorageError:
-            raise
-        except Exception as exc:
-            if type(exc).__module__.startswith("psycopg"):
+        """A connection of this loop's; psycopg's errors become one-line StorageErrors."""
+        assert self._slots is not None, "storage is not open"
+        async with self._slots:
+            try:
+                db = self._idle.pop() if self._idle else await self._connect()
+            except Exception as exc:
                 raise self._error(exc) from exc
-            raise
+            try:
+                yield db
+            except StorageError:
+                raise
+            except Exception as exc:
+                if type(exc).__module__.startswith("psycopg"):
+                    raise self._error(exc) from exc
+                raise
+            finally:
+                if db.broken or db.closed:
+                    await db.close()
+                else:
+                    self._idle.append(db)
 
     async def _run(self, work: Any) -> Any:
         """`work(db)` in one transaction."""
         async with self._connection() as db, db.transaction():
             return await work(db)
-
-    async def save_run(self, record: RunRecord) -> None:
-        async def work(db: Any) -> None:
-            await db.execute(
-                "INSERT INTO agno_dsl_runs (run_id, status, created_at, data) VALUES "
-                "(%s, %s, %s, %s) ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, "
-                "data = excluded.data",
-                (
-                    record.run_id,
-                    record.status,
-                    record.created_at,
-                    json.dumps(record.to_json(), default=str),
-                ),
-            )
-
-        await self._run(work)
 
     async def get_run(self, run_id: str) -> RunRecord | None:
         async def work(db: Any) -> Any:
@@ -178,9 +205,58 @@ class PostgresStorage(Storage):
 
         return [RunRecord.from_json(json.loads(row[0])) for row in await self._run(work)]
 
+    async def commit(self, commit: Commit) -> None:
+        from psycopg.types.numeric import Int8
+
+        run_id, run, session = commit.run_id, commit.run, commit.session
+        params: dict[str, Any] = {"run_id": run_id}
+        parts: list[str] = []
+        if commit.events:
+            parts.append("events")
+            params["events"] = commit.events
+        if commit.steps:
+            parts.append("steps")
+            params["keys"] = [key for key, _ in commit.steps]
+            params["outputs"] = [output for _, output in commit.steps]
+        if run is not None:
+            parts.append("run")
+            params.update(status=run.status, created_at=run.created_at, run=run.data)
+        if session is not None:
+            parts.append("session")
+            params.update(session_id=session[0], now=time.time(), session=session[1])
+        if not parts:
+            return
+        async with self._connection() as db:
+            try:
+                sequences = self._sequences.get(run_id)
+                if sequences is None and (commit.events or commit.steps):
+                    sequences = await self._last_sequences(db, run_id)
+                if sequences is not None:
+                    params["event_seq"], params["step_seq"] = map(Int8, sequences)
+                await db.execute(_commit_statement(tuple(parts)), params, prepare=True)
+            except BaseException:
+                self._sequences.pop(run_id, None)
+                raise
+        if sequences is not None:
+            sequences[0] += len(commit.events)
+            sequences[1] += len(commit.steps)
+
+    async def _last_sequences(self, db: Any, run_id: str) -> list[int]:
+        cursor = await db.execute(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_events WHERE run_id = %(run)s), "
+            "(SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_steps WHERE run_id = %(run)s)",
+            {"run": run_id},
+        )
+        row = await cursor.fetchone()
+        sequences = self._sequences[run_id] = [int(row[0]), int(row[1])]
+        return sequences
+
     async def save_steps(
         self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:
+        # Not through `commit`: callers other than a run's Recorder may write one
+        # run concurrently, so these take the run's lock first.
+        self._sequences.pop(run_id, None)
         statements = _append_statements(run_id, events) + [
             (
                 "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (%s, %s, "
@@ -215,6 +291,7 @@ class PostgresStorage(Storage):
         return [(key, json.loads(output)) for key, output in await self._run(work)]
 
     async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
+        self._sequences.pop(run_id, None)
         await self._write(_append_statements(run_id, events))
 
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
@@ -227,6 +304,8 @@ class PostgresStorage(Storage):
         return [json.loads(row[0]) for row in await self._run(work)]
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
+        self._sequences.pop(run_id, None)  # someone else may have written since
+
         async def work(db: Any) -> str | None:
             cursor = await db.execute(
                 "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = %s FOR UPDATE",
@@ -252,6 +331,7 @@ class PostgresStorage(Storage):
         return await self._run(work)  # type: ignore[no-any-return]
 
     async def release_lease(self, run_id: str, owner: str) -> None:
+        self._sequences.pop(run_id, None)
         await self._run(
             lambda db: db.execute(
                 "UPDATE agno_dsl_runs SET lease_owner = NULL, lease_until = NULL "
@@ -297,6 +377,7 @@ class PostgresStorage(Storage):
                     await db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._run(work)
+        forget(self)
 
 
 def _append_statements(

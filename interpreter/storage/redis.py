@@ -3,6 +3,9 @@
 `redis://host:port/db?prefix=NAME:` puts every key under a prefix (default
 `agno-dsl:`). A run is a JSON string plus a sorted set of runs by start
 time; steps are a hash plus a list giving their order; events a list.
+
+The runs of one event loop share the client (shared.py). A run records a
+step with one Lua script call: one round trip, applied atomically.
 """
 
 from __future__ import annotations
@@ -12,7 +15,37 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .base import SCHEMA_VERSION, RunRecord, Storage, StorageError, owner_is_dead
+from .base import SCHEMA_VERSION, Commit, RunRecord, Storage, StorageError, owner_is_dead
+from .shared import forget
+
+# A Commit: KEYS = events, steps, step order, run, runs, session, sessions;
+# ARGV = #events, #steps, the events, key/output pairs, then run id, created_at,
+# run JSON ("" for none), session id, now, session JSON ("" for none).
+_COMMIT = """
+local n_events, n_steps = tonumber(ARGV[1]), tonumber(ARGV[2])
+local i = 3
+local last = i + n_events - 1
+while i <= last do
+  local chunk = math.min(last, i + 999)
+  redis.call('RPUSH', KEYS[1], unpack(ARGV, i, chunk))
+  i = chunk + 1
+end
+for _ = 1, n_steps do
+  if redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('RPUSH', KEYS[3], ARGV[i])
+  end
+  i = i + 2
+end
+if ARGV[i + 2] ~= '' then
+  redis.call('SET', KEYS[4], ARGV[i + 2])
+  redis.call('ZADD', KEYS[5], ARGV[i + 1], ARGV[i])
+end
+if ARGV[i + 5] ~= '' then
+  redis.call('SET', KEYS[6], ARGV[i + 5])
+  redis.call('ZADD', KEYS[7], ARGV[i + 4], ARGV[i + 3])
+end
+return 1
+"""
 
 
 class RedisStorage(Storage):
@@ -23,6 +56,7 @@ class RedisStorage(Storage):
         self.prefix = query.pop("prefix", "agno-dsl:")
         self._client_url = urlunsplit(parts._replace(query=urlencode(query)))
         self._redis: Any = None
+        self._commit: Any = None
 
     def _key(self, *parts: str) -> str:
         return self.prefix + ":".join(parts)
@@ -46,21 +80,36 @@ class RedisStorage(Storage):
         self._redis = aioredis.from_url(
             self._client_url, decode_responses=True, socket_connect_timeout=5
         )
-        await self._call(lambda r: r.set(self._key("schema_version"), SCHEMA_VERSION, nx=True))
+        self._commit = self._redis.register_script(_COMMIT)
+        try:
+            await self._call(lambda r: r.set(self._key("schema_version"), SCHEMA_VERSION, nx=True))
+        except BaseException:
+            await self.close_connections()
+            raise
 
-    async def close(self) -> None:
+    async def close_connections(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
 
-    async def save_run(self, record: RunRecord) -> None:
-        async def work(r: Any) -> None:
-            async with r.pipeline(transaction=True) as pipe:
-                pipe.set(self._key("run", record.run_id), json.dumps(record.to_json(), default=str))
-                pipe.zadd(self._key("runs"), {record.run_id: record.created_at})
-                await pipe.execute()
-
-        await self._call(work)
+    async def commit(self, commit: Commit) -> None:
+        run_id, run, session = commit.run_id, commit.run, commit.session
+        session_id = session[0] if session else ""
+        keys = [
+            self._key("events", run_id),
+            self._key("steps", run_id),
+            self._key("steporder", run_id),
+            self._key("run", run_id),
+            self._key("runs"),
+            self._key("session", session_id),
+            self._key("sessions"),
+        ]
+        args: list[Any] = [len(commit.events), len(commit.steps), *commit.events]
+        for key, output in commit.steps:
+            args += (key, output)
+        args += (run_id, run.created_at if run else 0, run.data if run else "")
+        args += (session_id, time.time(), session[1] if session else "")
+        await self._call(lambda r: self._commit(keys=keys, args=args))
 
     async def get_run(self, run_id: str) -> RunRecord | None:
         data = await self._call(lambda r: r.get(self._key("run", run_id)))
@@ -85,25 +134,6 @@ class RedisStorage(Storage):
 
         return await self._call(work)  # type: ignore[no-any-return]
 
-    async def save_steps(
-        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
-    ) -> None:
-        async def work(r: Any) -> None:
-            keys = [key for key, _ in steps]
-            known = await r.hmget(self._key("steps", run_id), keys) if keys else []
-            async with r.pipeline(transaction=True) as pipe:
-                if events:
-                    pipe.rpush(
-                        self._key("events", run_id), *[json.dumps(e, default=str) for e in events]
-                    )
-                for (key, output), existing in zip(steps, known, strict=True):
-                    pipe.hset(self._key("steps", run_id), key, json.dumps(output, default=str))
-                    if existing is None:
-                        pipe.rpush(self._key("steporder", run_id), key)
-                await pipe.execute()
-
-        await self._call(work)
-
     async def load_steps(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
         async def work(r: Any) -> list[tuple[str, dict[str, Any]]]:
             order = await r.lrange(self._key("steporder", run_id), 0, -1)
@@ -111,14 +141,6 @@ class RedisStorage(Storage):
             return [(key, json.loads(values[key])) for key in order if key in values]
 
         return await self._call(work)  # type: ignore[no-any-return]
-
-    async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
-        if events:
-            await self._call(
-                lambda r: r.rpush(
-                    self._key("events", run_id), *[json.dumps(e, default=str) for e in events]
-                )
-            )
 
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
         items = await self._call(lambda r: r.lrange(self._key("events", run_id), 0, -1))
@@ -173,3 +195,4 @@ class RedisStorage(Storage):
                 await r.delete(*keys)
 
         await self._call(work)
+        forget(self)
