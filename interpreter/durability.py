@@ -55,14 +55,26 @@ class RunPaused(AgnoDslError):  # noqa: N818 - a signal, like agno's pause
         self.pending = pending
 
 
+def _settle(waiting: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    for done in waiting:
+        if done.done():
+            continue  # its caller was cancelled
+        if error is None:
+            done.set_result(None)
+        else:
+            done.set_exception(error)
+
+
 class Recorder:
     """Commits a run's progress to storage and restores it on resume.
 
-    It is the run's only writer: every write goes through one writer task, one
-    `Commit` at a time, so a run's events and steps reach storage in order and
-    backends need no lock of their own. Outputs and events are encoded to JSON
-    once, when they are handed over; steps finishing while a commit is under
-    way go together in the next one (group commit).
+    It is the run's only writer, one `Commit` at a time, so a run's events and
+    steps reach storage in order and backends need no lock of their own.
+    Outputs and events are encoded to JSON once, when they are handed over.
+    Steps finishing in the same turn of the event loop, or while a commit is
+    under way, go together in the next commit (group commit). A storage that
+    can commit without waiting (SQLite, when not busy) commits right in the
+    step's task; otherwise a writer task does, one commit after the other.
     """
 
     def __init__(
@@ -91,10 +103,10 @@ class Recorder:
     def restored_output(self, key: str) -> StepOutput | None:
         return self.restored.get(key)
 
-    def step_done(self, key: str, output: StepOutput) -> asyncio.Future[None]:
-        """Done once the step is committed. Steps finishing together share a commit."""
+    async def step_done(self, key: str, output: StepOutput) -> None:
+        """Return once the step is committed. Steps finishing together share a commit."""
         self._steps[key] = output.model_dump_json()
-        return self._committed()
+        await self._committed()
 
     async def save(self, **changes: Any) -> None:
         """Update the run record (status, output, pending…) and commit it with the events."""
@@ -104,34 +116,44 @@ class Recorder:
         self._record_changed = True
         await self._committed()
 
-    def _committed(self) -> asyncio.Future[None]:
+    async def _committed(self) -> None:
         # One future per caller: a cancelled caller cancels only its own wait,
         # never the commit the others are waiting for.
         loop = asyncio.get_running_loop()
         done = loop.create_future()
         self._waiting.append(done)
-        if self._writer is None:
+        if self._writer is None and self.storage.commits_now:
+            await asyncio.sleep(0)  # steps finishing in this same turn join the commit
+            if self._writer is None and self._waiting:
+                commit, waiting = self._take()
+                try:
+                    committed = self.storage.commit_now(commit)
+                except Exception as exc:
+                    _settle(waiting, exc)
+                else:
+                    if committed:
+                        _settle(waiting, None)
+                    else:  # the database is busy: wait for it off the loop
+                        self._writer = loop.create_task(self._write((commit, waiting)))
+        elif self._writer is None:
             # Started on the next turn of the loop, so that steps finishing in
             # this same turn join the first commit.
             self._writer = loop.create_task(self._write())
-        return done
+        await done
 
-    async def _write(self) -> None:
+    async def _write(self, first: tuple[Commit, list[asyncio.Future[None]]] | None = None) -> None:
         try:
-            while self._waiting:
-                commit, waiting = self._take()
+            while first is not None or self._waiting:
+                commit, waiting = first or self._take()
+                first = None
                 try:
                     await self.storage.commit(commit)
                 except BaseException as exc:
-                    for done in waiting:
-                        if not done.done():
-                            done.set_exception(exc)
+                    _settle(waiting, exc)
                     if isinstance(exc, asyncio.CancelledError):
                         raise
                     continue
-                for done in waiting:
-                    if not done.done():
-                        done.set_result(None)
+                _settle(waiting, None)
         finally:
             self._writer = None
 

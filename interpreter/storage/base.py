@@ -156,6 +156,14 @@ class Storage(ABC):
     async def commit(self, commit: Commit) -> None:
         """Write `commit` atomically; once this returns it survives our process dying."""
 
+    # True when commit_now can work: a commit costs less than a turn of the loop.
+    commits_now = False
+
+    def commit_now(self, commit: Commit) -> bool:
+        """`commit` right now without waiting for anything, if that is possible;
+        False (nothing written) when it would have to wait: then use `commit`."""
+        return False
+
     async def save_steps(
         self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:

@@ -38,29 +38,54 @@ CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
 """
 
 
-# A Commit is one statement made of these parts (the ones it needs): one
-# round trip, one implicit transaction. Events and steps are numbered by us
-# (`_Sequences`), so no statement has to look for the run's last number.
-_COMMIT_PARTS = {
-    "events": "INSERT INTO agno_dsl_events (run_id, seq, event) "
+# A Commit is one statement made of the inserts it needs: one round trip, one
+# implicit transaction. Events and steps are numbered by us (`_sequences`), so
+# no statement looks for the run's last number. A few rows go in as separate
+# parameters (cheapest to send); more as arrays.
+FEW_ROWS = 8
+_MANY_EVENTS = (
+    "INSERT INTO agno_dsl_events (run_id, seq, event) "
     "SELECT %(run_id)s, %(event_seq)s + item.n, item.event "
-    "FROM unnest(%(events)b::text[]) WITH ORDINALITY AS item(event, n)",
-    "steps": "INSERT INTO agno_dsl_steps (run_id, key, seq, output) "
+    "FROM unnest(%(events)b::text[]) WITH ORDINALITY AS item(event, n)"
+)
+_MANY_STEPS = (
+    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) "
     "SELECT %(run_id)s, item.key, %(step_seq)s + item.n, item.output "
-    "FROM unnest(%(keys)b::text[], %(outputs)b::text[]) WITH ORDINALITY AS item(key, output, n) "
-    "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
-    "run": "INSERT INTO agno_dsl_runs (run_id, status, created_at, data) "
+    "FROM unnest(%(keys)b::text[], %(outputs)b::text[]) WITH ORDINALITY AS item(key, output, n)"
+)
+_STEP_UPSERT = " ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output"
+_RUN = (
+    "INSERT INTO agno_dsl_runs (run_id, status, created_at, data) "
     "VALUES (%(run_id)s, %(status)s, %(created_at)s, %(run)s) "
-    "ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, data = excluded.data",
-    "session": "INSERT INTO agno_dsl_sessions (session_id, updated_at, data) "
+    "ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, data = excluded.data"
+)
+_SESSION = (
+    "INSERT INTO agno_dsl_sessions (session_id, updated_at, data) "
     "VALUES (%(session_id)s, %(now)s, %(session)s) ON CONFLICT (session_id) "
-    "DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data",
-}
+    "DO UPDATE SET updated_at = excluded.updated_at, data = excluded.data"
+)
 
 
 @functools.cache
-def _commit_statement(parts: tuple[str, ...]) -> str:
-    *first, last = (_COMMIT_PARTS[part] for part in parts)
+def _commit_statement(events: int, steps: int, run: bool, session: bool) -> str:
+    """The statement for a Commit of this shape (counts above FEW_ROWS mean "many")."""
+    parts = []
+    if events > FEW_ROWS:
+        parts.append(_MANY_EVENTS)
+    elif events:
+        rows = (f"(%(run_id)s, %(event_seq)s + {n}, %(e{n})s)" for n in range(1, events + 1))
+        parts.append("INSERT INTO agno_dsl_events (run_id, seq, event) VALUES " + ", ".join(rows))
+    if steps > FEW_ROWS:
+        parts.append(_MANY_STEPS + _STEP_UPSERT)
+    elif steps:
+        rows = (
+            f"(%(run_id)s, %(k{n})s, %(step_seq)s + {n}, %(o{n})s)" for n in range(1, steps + 1)
+        )
+        values = "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES " + ", ".join(rows)
+        parts.append(values + _STEP_UPSERT)
+    parts += [_RUN] if run else []
+    parts += [_SESSION] if session else []
+    *first, last = parts
     if not first:
         return last
     return "WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(first)) + " " + last
@@ -208,38 +233,50 @@ class PostgresStorage(Storage):
     async def commit(self, commit: Commit) -> None:
         from psycopg.types.numeric import Int8
 
-        run_id, run, session = commit.run_id, commit.run, commit.session
+        run_id, events, steps, run, session = (
+            commit.run_id,
+            commit.events,
+            commit.steps,
+            commit.run,
+            commit.session,
+        )
+        if not (events or steps or run or session):
+            return
         params: dict[str, Any] = {"run_id": run_id}
-        parts: list[str] = []
-        if commit.events:
-            parts.append("events")
-            params["events"] = commit.events
-        if commit.steps:
-            parts.append("steps")
-            params["keys"] = [key for key, _ in commit.steps]
-            params["outputs"] = [output for _, output in commit.steps]
+        if len(events) > FEW_ROWS:
+            params["events"] = events
+        else:
+            params.update((f"e{n}", event) for n, event in enumerate(events, 1))
+        if len(steps) > FEW_ROWS:
+            params["keys"] = [key for key, _ in steps]
+            params["outputs"] = [output for _, output in steps]
+        else:
+            for n, (key, output) in enumerate(steps, 1):
+                params[f"k{n}"], params[f"o{n}"] = key, output
         if run is not None:
-            parts.append("run")
             params.update(status=run.status, created_at=run.created_at, run=run.data)
         if session is not None:
-            parts.append("session")
             params.update(session_id=session[0], now=time.time(), session=session[1])
-        if not parts:
-            return
+        statement = _commit_statement(
+            min(len(events), FEW_ROWS + 1),
+            min(len(steps), FEW_ROWS + 1),
+            run is not None,
+            session is not None,
+        )
         async with self._connection() as db:
             try:
                 sequences = self._sequences.get(run_id)
-                if sequences is None and (commit.events or commit.steps):
+                if sequences is None and (events or steps):
                     sequences = await self._last_sequences(db, run_id)
                 if sequences is not None:
                     params["event_seq"], params["step_seq"] = map(Int8, sequences)
-                await db.execute(_commit_statement(tuple(parts)), params, prepare=True)
+                await db.execute(statement, params, prepare=True)
             except BaseException:
                 self._sequences.pop(run_id, None)
                 raise
         if sequences is not None:
-            sequences[0] += len(commit.events)
-            sequences[1] += len(commit.steps)
+            sequences[0] += len(events)
+            sequences[1] += len(steps)
 
     async def _last_sequences(self, db: Any, run_id: str) -> list[int]:
         cursor = await db.execute(

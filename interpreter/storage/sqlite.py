@@ -30,6 +30,9 @@ from .base import (
     owner_is_dead,
 )
 
+# Steps and events are stored in their primary key's order (WITHOUT ROWID): a
+# commit then touches one page of each instead of a table page and an index
+# page. Databases made before keep their tables; both read and write alike.
 _TABLES = """
 CREATE TABLE IF NOT EXISTS agno_dsl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS agno_dsl_runs (
@@ -38,9 +41,10 @@ CREATE TABLE IF NOT EXISTS agno_dsl_runs (
 CREATE INDEX IF NOT EXISTS agno_dsl_runs_created ON agno_dsl_runs (created_at);
 CREATE TABLE IF NOT EXISTS agno_dsl_steps (
     run_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, output TEXT NOT NULL,
-    PRIMARY KEY (run_id, key));
+    PRIMARY KEY (run_id, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS agno_dsl_events (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq))
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
     session_id TEXT PRIMARY KEY, updated_at REAL NOT NULL, data TEXT NOT NULL);
 """
@@ -88,6 +92,10 @@ class SqliteStorage(Storage):
         # Held by whichever thread uses the connection: an event loop's or the worker.
         self._lock = threading.Lock()
         self._commits = 0
+        # Per run being recorded here: the last event and step numbers it wrote.
+        # Valid while its Recorder holds the lease (the run's only writer):
+        # forgotten when a lease is taken or released, or a write fails.
+        self._sequences: dict[str, list[int]] = {}
 
     async def _call(self, function: Any, *args: Any) -> Any:
         """`function(*args)` on the worker thread, waiting for other writers if need be."""
@@ -106,19 +114,28 @@ class SqliteStorage(Storage):
                 self.db.execute("PRAGMA busy_timeout = 0")
 
     async def _write(self, function: Any, *args: Any) -> Any:
-        """`function(*args)` right here when the connection is free and the database
-        not locked by another process (it never waits then); else on the worker."""
-        if self._db is not None and self._lock.acquire(blocking=False):
-            try:
-                return function(*args)
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
-                    raise StorageError(f"storage {self.display_url}: {exc}") from exc
-            except sqlite3.Error as exc:
-                raise StorageError(f"storage {self.display_url}: {exc}") from exc
-            finally:
-                self._lock.release()
+        """`function(*args)` right here when that needs no waiting; else on the worker."""
+        result: list[Any] = []
+        if self._now(lambda: result.append(function(*args))):
+            return result[0]
         return await self._call(function, *args)
+
+    def _now(self, function: Any, *args: Any) -> bool:
+        """Run `function(*args)` on this thread if the connection is free and the
+        database not locked by another process (then it never waits); False if not."""
+        if self._db is None or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            function(*args)
+            return True
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                return False
+            raise StorageError(f"storage {self.display_url}: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise StorageError(f"storage {self.display_url}: {exc}") from exc
+        finally:
+            self._lock.release()
 
     async def open(self) -> None:
         try:
@@ -193,31 +210,43 @@ class SqliteStorage(Storage):
 
     # --- steps and events ------------------------------------------------------------
 
+    commits_now = True
+
+    def commit_now(self, commit: Commit) -> bool:
+        done = self._now(self._commit, commit)
+        if done:
+            self._committed()
+        return done
+
     async def commit(self, commit: Commit) -> None:
         await self._write(self._commit, commit)
+        self._committed()
+
+    def _committed(self) -> None:
         self._commits += 1
         if self._commits % CHECKPOINT_EVERY == 0:
             # Not awaited: the WAL is folded into the database in the background.
             asyncio.get_running_loop().run_in_executor(self._thread, self._checkpoint)
 
     def _commit(self, commit: Commit) -> None:
-        db, run_id = self.db, commit.run_id
+        db, run_id, events, steps = self.db, commit.run_id, commit.events, commit.steps
         db.execute("BEGIN IMMEDIATE")
         try:
-            if commit.events:
-                start = db.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_events WHERE run_id = ?", (run_id,)
-                ).fetchone()[0]
+            sequences = self._sequences.get(run_id)
+            if sequences is None and (events or steps):
+                sequences = self._sequences[run_id] = self._last_sequences(run_id)
+            if events:
+                first = sequences[0] + 1  # type: ignore[index]
                 db.executemany(
                     "INSERT INTO agno_dsl_events VALUES (?, ?, ?)",
-                    [(run_id, start + i, event) for i, event in enumerate(commit.events, 1)],
+                    [(run_id, seq, event) for seq, event in enumerate(events, first)],
                 )
-            for key, output in commit.steps:
-                db.execute(
-                    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, "
-                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = ?), ?) "
+            if steps:
+                first = sequences[1] + 1  # type: ignore[index]
+                db.executemany(
+                    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
-                    (run_id, key, run_id, output),
+                    [(run_id, key, seq, output) for seq, (key, output) in enumerate(steps, first)],
                 )
             if commit.run is not None:
                 run = commit.run
@@ -231,8 +260,21 @@ class SqliteStorage(Storage):
                 self._save_session(*commit.session)
             db.execute("COMMIT")
         except BaseException:
+            self._sequences.pop(run_id, None)
             db.execute("ROLLBACK")
             raise
+        if sequences is not None:
+            sequences[0] += len(events)
+            sequences[1] += len(steps)
+
+    def _last_sequences(self, run_id: str) -> list[int]:
+        return list(
+            self.db.execute(
+                "SELECT (SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_events WHERE run_id = ?), "
+                "(SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_steps WHERE run_id = ?)",
+                (run_id, run_id),
+            ).fetchone()
+        )
 
     def _checkpoint(self) -> None:
         with self._lock:
@@ -258,6 +300,8 @@ class SqliteStorage(Storage):
     # --- leases ----------------------------------------------------------------------
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
+        self._sequences.pop(run_id, None)  # someone else may have written since
+
         def acquire() -> str | None:
             db = self.db
             db.execute("BEGIN IMMEDIATE")
@@ -289,6 +333,7 @@ class SqliteStorage(Storage):
         return await self._write(acquire)  # type: ignore[no-any-return]
 
     async def release_lease(self, run_id: str, owner: str) -> None:
+        self._sequences.pop(run_id, None)
         await self._write(
             lambda: self.db.execute(
                 "UPDATE agno_dsl_runs SET lease_owner = NULL, lease_until = NULL "
