@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from system_agno_dsl import _step  # noqa: E402
 
 
-
 def storage_url(backend: str, folder: Path) -> str:
     unique = "bench" + uuid.uuid4().hex[:8]
     return {
