@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,17 @@ WORK = """
 async def step(step_input):
     return step_input.input
 """
+
+
+@pytest.fixture(params=["postgresql", "redis"])
+def server_url(request, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A server storage's URL, and a project with a two-step chain in tmp_path."""
+    require_server(request.param)
+    url = storage_url_for(request.param, tmp_path)
+    (tmp_path / "chain.yaml").write_text(CHAIN)
+    (tmp_path / "work.py").write_text(WORK)
+    yield url
+    drop(url)
 
 
 def test_one_commit_writes_steps_events_run_and_session_together(storage_url: str) -> None:
@@ -77,14 +89,10 @@ def test_numbering_continues_after_another_writer(storage_url: str) -> None:
     with_storage(storage_url, work)
 
 
-@pytest.mark.parametrize("backend", ["postgresql", "redis"])
 def test_runs_of_one_loop_share_the_storage_and_its_end_closes_it(
-    backend: str, tmp_path: Path
+    server_url: str, tmp_path: Path
 ) -> None:
-    require_server(backend)
-    url = storage_url_for(backend, tmp_path)
-    (tmp_path / "chain.yaml").write_text(CHAIN)
-    (tmp_path / "work.py").write_text(WORK)
+    url = server_url
     sys.path.insert(0, str(tmp_path))
     opened: list[Any] = []
 
@@ -104,7 +112,6 @@ def test_runs_of_one_loop_share_the_storage_and_its_end_closes_it(
         assert with_storage(url, lambda s: asyncio.sleep(0, s)) is not opened[0]
     finally:
         sys.path.remove(str(tmp_path))
-        drop(url)
 
 
 def _is_open(storage: Any) -> bool:
@@ -113,12 +120,8 @@ def _is_open(storage: Any) -> bool:
     return storage._redis is not None
 
 
-@pytest.mark.parametrize("backend", ["postgresql", "redis"])
-def test_dropping_the_tables_lets_the_next_run_make_them_again(
-    backend: str, tmp_path: Path
-) -> None:
-    require_server(backend)
-    url = storage_url_for(backend, tmp_path)
+def test_dropping_the_tables_lets_the_next_run_make_them_again(server_url: str) -> None:
+    url = server_url
 
     async def work() -> None:
         first = await open_storage(url)
@@ -130,20 +133,13 @@ def test_dropping_the_tables_lets_the_next_run_make_them_again(
         await second.save_run(record("r2", 2.0))
         assert [r.run_id for r in await second.list_runs()] == ["r2"]
 
-    try:
-        asyncio.run(work())
-    finally:
-        drop(url)
+    asyncio.run(work())
 
 
-@pytest.mark.parametrize("backend", ["postgresql", "redis"])
-def test_a_process_ends_without_warnings_about_open_connections(
-    backend: str, tmp_path: Path
+def test_a_process_with_shared_storages_ends_without_a_word_on_stderr(
+    server_url: str, tmp_path: Path
 ) -> None:
-    require_server(backend)
-    url = storage_url_for(backend, tmp_path)
-    (tmp_path / "chain.yaml").write_text(CHAIN)
-    (tmp_path / "work.py").write_text(WORK)
+    url = server_url
     script = textwrap.dedent(
         f"""
         import asyncio, agno_dsl
@@ -156,15 +152,12 @@ def test_a_process_ends_without_warnings_about_open_connections(
         asyncio.run(main())
         """
     )
-    try:
-        done = subprocess.run(
-            [sys.executable, "-W", "always", "-c", script],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stderr == ""
-    finally:
-        drop(url)
+    done = subprocess.run(
+        [sys.executable, "-W", "always", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
