@@ -342,7 +342,23 @@ class PostgresStorage(Storage):
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
         self._sequences.pop(run_id, None)  # someone else may have written since
+        now = time.time()
+        async with self._connection() as db:
+            # The usual case in one round trip: free, expired or ours. (The lease is
+            # renewed while the run commits, so the run's last numbers are not read
+            # here: its next commit reads them, after the ones before it landed.)
+            cursor = await db.execute(
+                "UPDATE agno_dsl_runs SET lease_owner = %(owner)s, lease_until = %(until)s "
+                "WHERE run_id = %(run)s AND (lease_owner IS NULL OR lease_owner = %(owner)s "
+                "OR lease_until IS NULL OR lease_until <= %(now)s) RETURNING run_id",
+                {"owner": owner, "until": now + ttl, "run": run_id, "now": now},
+                prepare=True,
+            )
+            taken = await cursor.fetchone() is not None
+        if taken:
+            return None
 
+        # Held by someone else (alive?), or no such run.
         async def work(db: Any) -> str | None:
             cursor = await db.execute(
                 "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = %s FOR UPDATE",
@@ -369,13 +385,13 @@ class PostgresStorage(Storage):
 
     async def release_lease(self, run_id: str, owner: str) -> None:
         self._sequences.pop(run_id, None)
-        await self._run(
-            lambda db: db.execute(
+        async with self._connection() as db:
+            await db.execute(
                 "UPDATE agno_dsl_runs SET lease_owner = NULL, lease_until = NULL "
                 "WHERE run_id = %s AND lease_owner = %s",
                 (run_id, owner),
+                prepare=True,
             )
-        )
 
     async def get_session(self, session_id: str) -> dict[str, Any] | None:
         async def work(db: Any) -> Any:
