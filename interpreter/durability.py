@@ -123,7 +123,11 @@ class Recorder:
         done = loop.create_future()
         self._waiting.append(done)
         if self._writer is None and self.storage.commits_now:
-            await asyncio.sleep(0)  # steps finishing in this same turn join the commit
+            try:
+                await asyncio.sleep(0)  # steps finishing in this same turn join the commit
+            except asyncio.CancelledError:
+                done.cancel()  # what it waited for is committed with whatever comes next
+                raise
             if self._writer is None and self._waiting:
                 commit, waiting = self._take()
                 try:

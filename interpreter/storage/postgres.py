@@ -187,19 +187,24 @@ class PostgresStorage(Storage):
                 db = self._idle.pop() if self._idle else await self._connect()
             except Exception as exc:
                 raise self._error(exc) from exc
+            reusable = False
             try:
                 yield db
+                reusable = True
             except StorageError:
+                reusable = True
                 raise
             except Exception as exc:
+                reusable = True
                 if type(exc).__module__.startswith("psycopg"):
                     raise self._error(exc) from exc
                 raise
             finally:
-                if db.broken or db.closed:
-                    await db.close()
-                else:
+                # Not after a cancellation: a query may still be under way on it.
+                if reusable and not (db.broken or db.closed):
                     self._idle.append(db)
+                else:
+                    await db.close()
 
     async def _run(self, work: Any) -> Any:
         """`work(db)` in one transaction."""
