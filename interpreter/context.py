@@ -105,7 +105,7 @@ class RunContext:
     def emit(self, event: str, **fields: Any) -> None:
         if not self.listeners:
             return
-        payload = Event.model_construct(
+        payload = Event.trusted(
             event=event,
             created_at=time.time(),
             run_id=self.run_id,

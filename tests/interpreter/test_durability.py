@@ -61,8 +61,10 @@ EXPECTED = "z:a-b2-e1,e2,e3-it3"
 # mid-step, inside the parallel block, the foreach and the loop).
 POINTS = {
     "sqlite": [1, 2, 3, 4, 6, 7, 9, 10, 12, 13, 15, 17, 18, 20, 22, 24, 26, 28, 30, 33],
-    "postgresql": [2, 9, 17, 26],
-    "redis": [3, 12, 22, 30],
+    # A step is one statement (PostgreSQL) or one script call (Redis): killed
+    # before, during or after it, inside the parallel block and the loop.
+    "postgresql": [2, 6, 9, 13, 17, 22, 26, 31],
+    "redis": [3, 7, 12, 16, 22, 27, 30, 33],
 }
 
 
