@@ -1,0 +1,301 @@
+"""Parity pairs: one spec run by agno-dsl beside the same agno 3.1.10 objects, compared.
+
+A pair is a spec (`specs/<name>.yaml`) plus a builder that makes the agno
+Agent, Team or Workflow of the same name from the spec's scripted models
+(`@pair` registers it). Both sides run every turn of the pair on the
+non-streaming path and on the streaming path (agno: `stream=True,
+stream_events=True`; agno-dsl: the events its public API hands to
+`on_event`, the same feed as `agno_dsl.stream`), and the views of
+`views.py` are compared: final content, events, outputs, token metrics.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import agno_dsl
+from agno.agent import Agent
+from agno.db.in_memory import InMemoryDb
+from agno.run.agent import RunOutput
+from agno.run.team import TeamRunOutput
+from agno.run.workflow import WorkflowRunOutput
+from agno.team import Team
+from agno.workflow import Workflow
+from agno_dsl.interpreter.functions import resolve_callable
+
+from . import views
+from .scripted_agno import ScriptedAgnoModel, scripted_models
+
+SPECS = Path(__file__).resolve().parent / "specs"
+CATEGORIES = ("content", "events", "outputs", "metrics")
+PATHS = ("run", "stream")  # agno's non-streaming and streaming paths
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One call of a pair: a new run with `input`, or `approve` to continue a paused one."""
+
+    input: Any = None
+    approve: bool | None = None
+
+
+class Models(dict[str, ScriptedAgnoModel]):
+    """The spec's scripted models as agno models, and its Python callables, for a builder."""
+
+    def __init__(self, models: dict[str, ScriptedAgnoModel]) -> None:
+        super().__init__(models)
+
+    @staticmethod
+    def function(import_path: str) -> Callable[..., Any]:
+        """The very function object the spec names (`module:callable`, next to the specs)."""
+        return resolve_callable(import_path, SPECS)
+
+    def reset(self) -> None:
+        for model in self.values():
+            model.script.reset()
+
+
+@dataclass(frozen=True)
+class Pair:
+    name: str
+    build: Callable[[Models], Agent | Team | Workflow]
+    turns: tuple[Turn, ...]
+    session_id: str | None = None  # shared by every turn; None: each side makes its own
+
+    @property
+    def spec(self) -> Path:
+        return SPECS / f"{self.name}.yaml"
+
+
+PAIRS: dict[str, Pair] = {}
+
+
+def pair(
+    *inputs: Any,
+    name: str | None = None,
+    turns: tuple[Turn, ...] = (),
+    session_id: str | None = None,
+) -> Callable[[Callable[[Models], Any]], Callable[[Models], Any]]:
+    """Register a builder as a pair; `inputs` are its runs (or give `turns`)."""
+
+    def register(build: Callable[[Models], Any]) -> Callable[[Models], Any]:
+        key = name or build.__name__
+        assert key not in PAIRS, f"pair {key} registered twice"
+        PAIRS[key] = Pair(
+            key, build, tuple(Turn(input=text) for text in inputs) + turns, session_id
+        )
+        return build
+
+    return register
+
+
+@dataclass
+class Side:
+    """What one side produced over the turns of a pair on one path."""
+
+    contents: list[Any] = field(default_factory=list)
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    events: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, output: Any, events: list[Any] | None) -> None:
+        self.contents.append(views.plain(views.get(output, "content")))
+        self.outputs.append(views.output_view(output))
+        self.metrics.append(views.metrics_view(output))
+        if events is not None:
+            self.events.append([views.event_view(event) for event in events])
+
+
+def _kind(target: Any) -> str:
+    if isinstance(target, Workflow):
+        return "workflow"
+    if isinstance(target, Team):
+        return "team"
+    return "agent"
+
+
+# --- agno -----------------------------------------------------------------------------
+
+
+async def run_agno(the_pair: Pair, stream: bool) -> Side:
+    spec = agno_dsl.load(the_pair.spec)
+    models = Models(scripted_models(dict(spec.models)))
+    target = the_pair.build(models)
+    if getattr(target, "db", None) is None:
+        target.db = InMemoryDb()  # agno keeps sessions (history, state, paused runs) in its db
+    side = Side()
+    session_id = the_pair.session_id
+    last: Any = None
+    for turn in the_pair.turns:
+        options: dict[str, Any] = {"session_id": session_id or views.get(last, "session_id")}
+        if turn.approve is None:
+            models.reset()  # a new run starts its scripted answers afresh, as agno-dsl does
+            options["session_id"] = session_id
+            call = target.arun(turn.input, **options, **_streaming(stream, target))
+        else:
+            _decide(target, last, turn.approve)
+            call = target.acontinue_run(last, **options, **_streaming(stream, target))
+        if stream:
+            events, last = await _collect(call, target, options["session_id"])
+        else:
+            events, last = None, await call
+        side.add(last, events)
+    return side
+
+
+def _streaming(stream: bool, target: Any) -> dict[str, Any]:
+    if not stream:
+        return {"stream": False}
+    options = {"stream": True, "stream_events": True}
+    if "yield_run_output" in inspect.signature(target.arun).parameters:
+        options["yield_run_output"] = True
+    return options
+
+
+async def _collect(call: Any, target: Any, session_id: str | None) -> tuple[list[Any], Any]:
+    """agno's events, and the run output it yields last (or keeps in its session)."""
+    events: list[Any] = []
+    output: Any = None
+    async for item in await call if inspect.isawaitable(call) else call:
+        if isinstance(item, RunOutput | TeamRunOutput | WorkflowRunOutput):
+            output = item
+        else:
+            events.append(item)
+    if output is None:
+        session = session_id or next(
+            (views.get(e, "session_id") for e in events if views.get(e, "session_id")), None
+        )
+        output = target.get_last_run_output(session_id=session)
+    return events, output
+
+
+def _decide(target: Any, paused: Any, approve: bool) -> None:
+    """Confirm or reject what the paused run waits for (tool calls, or workflow steps)."""
+    pending = views.get(paused, "step_requirements") or views.get(paused, "requirements") or []
+    for requirement in pending:
+        if approve:
+            requirement.confirm()
+        else:
+            requirement.reject()
+
+
+# --- agno-dsl ----------------------------------------------------------------------------
+
+
+async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
+    target = the_pair.build(Models(scripted_models(dict(agno_dsl.load(the_pair.spec).models))))
+    which = {_kind(target): target.name}
+    side = Side()
+    last: Any = None
+    for turn in the_pair.turns:
+        events: list[Any] = []
+        listen = {"on_event": events.append} if stream else {}
+        if turn.approve is None:
+            last = await agno_dsl.arun(
+                the_pair.spec,
+                turn.input,
+                session_id=the_pair.session_id,
+                storage=storage,
+                **which,
+                **listen,
+            )
+        else:
+            last = await agno_dsl.aresume(
+                last.run_id, storage=storage, approve=turn.approve, **listen
+            )
+        side.add(last, events if stream else None)
+    return side
+
+
+# --- comparison ----------------------------------------------------------------------------
+
+
+@dataclass
+class PairResult:
+    name: str
+    diffs: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in CATEGORIES})
+
+    @property
+    def equal(self) -> bool:
+        return not any(self.diffs.values())
+
+    def lines(self) -> list[str]:
+        return [f"{category}: {line}" for category, lines in self.diffs.items() for line in lines]
+
+    def report(self) -> str:
+        parts = [f"pair {self.name}: agno 3.1.10 and agno-dsl differ"]
+        for category, lines in self.diffs.items():
+            if lines:
+                parts.append(f"--- {category} ---")
+                parts.extend(lines)
+        return "\n".join(parts)
+
+
+def compare(name: str, agno: dict[str, Side], dsl: dict[str, Side]) -> PairResult:
+    result = PairResult(name)
+    for path in PATHS:
+        a, d = agno[path], dsl[path]
+        for category, left, right in (
+            ("content", a.contents, d.contents),
+            ("outputs", a.outputs, d.outputs),
+            ("metrics", a.metrics, d.metrics),
+        ):
+            result.diffs[category] += [
+                f"[{path}] {line}" for line in _turn_differences(left, right)
+            ]
+        if path == "stream":
+            for turn, (left_events, right_events) in enumerate(
+                zip(a.events, d.events, strict=True)
+            ):
+                result.diffs["events"] += _event_diff(turn, left_events, right_events)
+    return result
+
+
+def _turn_differences(agno: list[Any], dsl: list[Any]) -> list[str]:
+    if len(agno) != len(dsl):
+        return [f"turns: agno={len(agno)} dsl={len(dsl)}"]
+    return [
+        f"turn {i}: {line}"
+        for i, (a, d) in enumerate(zip(agno, dsl, strict=True))
+        for line in views.differences(a, d)
+    ]
+
+
+def _event_diff(turn: int, agno: list[dict[str, Any]], dsl: list[dict[str, Any]]) -> list[str]:
+    left = [views.event_line(event) for event in agno]
+    right = [views.event_line(event) for event in dsl]
+    if left == right:
+        return []
+    diff = difflib.unified_diff(
+        left, right, f"agno turn {turn}", f"agno-dsl turn {turn}", n=2, lineterm=""
+    )
+    return list(diff)
+
+
+RESULTS: dict[str, PairResult] = {}
+
+
+async def check_pair(the_pair: Pair, storage: str) -> PairResult:
+    """Run a pair on both sides and both paths; the result is also kept for the summary line."""
+    agno = {path: await run_agno(the_pair, path == "stream") for path in PATHS}
+    dsl = {path: await run_dsl(the_pair, path == "stream", storage) for path in PATHS}
+    result = compare(the_pair.name, agno, dsl)
+    RESULTS[the_pair.name] = result
+    return result
+
+
+def summary(known: set[str]) -> str:
+    """The parity figure, e.g. `parity: 12/12 pairs equal (content 12, events 12, ...)`."""
+    total = len(RESULTS)
+    equal = sum(1 for r in RESULTS.values() if r.equal)
+    per = ", ".join(f"{c} {sum(1 for r in RESULTS.values() if not r.diffs[c])}" for c in CATEGORIES)
+    text = f"parity: {equal}/{total} pairs equal ({per})"
+    differing = sorted(name for name in known if name in RESULTS)
+    if differing:
+        text += f"; {len(differing)} known difference(s): {', '.join(differing)}"
+    return text
