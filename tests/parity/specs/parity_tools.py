@@ -24,3 +24,19 @@ async def slow_lookup(city: str) -> str:
 def explode(reason: str) -> str:
     """A tool that always fails."""
     raise RuntimeError(f"boom: {reason}")
+
+
+def add_item(session_state: dict, item: str) -> str:
+    """Add an item to the shopping list kept in the session state."""
+    session_state.setdefault("items", []).append(item)
+    return f"added {item}; list: {', '.join(session_state['items'])}"
+
+
+def ship(order_id: str) -> str:
+    """Ship an order (needs a human's approval)."""
+    return f"order {order_id} shipped"
+
+
+def final_answer(text: str) -> str:
+    """Give the final answer; the run ends with it."""
+    return f"FINAL: {text}"
