@@ -36,7 +36,7 @@ def _fan_plan(width: int, body: str, head_tail: bool):  # type: ignore[no-untype
 
 
 def main() -> int:
-    from agno_dsl.interpreter.workflow import execute_workflow
+    from agno_dsl.interpreter.engine.workflow import execute_workflow
 
     workload = sys.argv[1] if len(sys.argv) > 1 else "concurrent"
     if workload == "concurrent":

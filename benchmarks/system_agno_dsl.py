@@ -31,7 +31,7 @@ def _step(name: str, body: str) -> str:
 
 
 def chain(n: int) -> dict[str, float]:
-    from agno_dsl.interpreter.workflow import execute_workflow
+    from agno_dsl.interpreter.engine.workflow import execute_workflow
 
     spec = "version: 1\nworkflows:\n  w:\n    steps:\n" + "".join(
         _step(f"s{i}", "noop") for i in range(n)
@@ -54,7 +54,7 @@ def chain(n: int) -> dict[str, float]:
 
 
 def fan(width: int, body: str, head_tail: bool) -> dict[str, float]:
-    from agno_dsl.interpreter.workflow import execute_workflow
+    from agno_dsl.interpreter.engine.workflow import execute_workflow
 
     branches = "".join("        " + _step(f"b{i}", body).lstrip() for i in range(width))
     parallel = f"      - parallel:\n          name: p\n          steps:\n{branches}"
@@ -137,7 +137,7 @@ def storage(backend: str) -> dict[str, float]:
 
 def agent_run() -> dict[str, float]:
     """W1: one agent run with a model that answers at once."""
-    from agno_dsl.interpreter.workflow import execute_agent
+    from agno_dsl.interpreter.engine.workflow import execute_agent
 
     spec = (
         "version: 1\nmodels: {fake: {provider: scripted, responses: [{content: ok}]}}\n"
@@ -158,7 +158,7 @@ def agent_run() -> dict[str, float]:
 
 def concurrent(runs: int) -> dict[str, float]:
     """W5: many 1→8→1 runs at once in one process."""
-    from agno_dsl.interpreter.workflow import execute_workflow
+    from agno_dsl.interpreter.engine.workflow import execute_workflow
     from bench_concurrency import measure_concurrent
 
     branches = "".join(
@@ -182,7 +182,7 @@ def concurrent(runs: int) -> dict[str, float]:
 
 def team_run() -> dict[str, float]:
     """W6: a coordinate team, scripted leader delegating to 3 members at once."""
-    from agno_dsl.interpreter.workflow import execute_team
+    from agno_dsl.interpreter.engine.workflow import execute_team
 
     calls = ", ".join(
         f"{{name: delegate_task_to_member, arguments: {{member_id: m{i}, task: t{i}}}}}"
@@ -230,7 +230,7 @@ def validate(n: int) -> dict[str, float]:
 
 def stream(words: int) -> dict[str, float]:
     """W8: tokens/s of a streamed answer, as delta events reaching the caller."""
-    from agno_dsl.interpreter.workflow import execute_agent
+    from agno_dsl.interpreter.engine.workflow import execute_agent
 
     spec = (
         "version: 1\nmodels: {fake: {provider: scripted, responses: "

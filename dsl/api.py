@@ -8,18 +8,15 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from .errors import Problem, SpecError
+from .errors import UsageError
 from .loader import Document, load_document
+from .overrides import compiler_for
 from .schemas.base import unknown_name_message
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, WorkflowRunOutput
 from .schemas.spec import Spec
 
 Target: TypeAlias = str | os.PathLike[str] | Spec
-
-
-class UsageError(Exception):
-    """The call does not say what to run, or names something that does not exist."""
 
 
 def load(path: str | os.PathLike[str]) -> Spec:
@@ -89,66 +86,6 @@ def _entry_workflows(document: Document) -> list[str]:
     return [name for name in document.spec.workflows if name not in nested]
 
 
-def _with_cassettes(document: Document, models: dict[str, Any]) -> dict[str, Any]:
-    """Scripted models with `cassette:` get the recorded responses before their own."""
-    from .interpreter.cassette import load_cassette
-    from .schemas.models import ScriptedModel, ScriptedResponse
-
-    for name, config in models.items():
-        if not isinstance(config, ScriptedModel) or config.cassette is None:
-            continue
-        path = document.base_dir / config.cassette
-        try:
-            recorded = [
-                ScriptedResponse.model_validate(entry) for entry in load_cassette(path, name)
-            ]
-        except (OSError, ValueError) as exc:
-            reason = "no such file" if isinstance(exc, FileNotFoundError) else str(exc)
-            raise SpecError(
-                [
-                    Problem(
-                        f"cassette {config.cassette}: {reason}",
-                        document.locate(("models", name, "cassette")),
-                    )
-                ]
-            ) from None
-        models[name] = config.model_copy(update={"responses": recorded + config.responses})
-    return models
-
-
-def model_overrides(document: Document, overrides: dict[str, str] | None) -> dict[str, Any]:
-    """The spec's models with `NAME=PROVIDER:ID` replacements applied."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from .schemas.models import ModelConfig
-
-    models = _with_cassettes(document, dict(document.spec.models))
-    adapter: TypeAdapter[Any] = TypeAdapter(ModelConfig)
-    for name, value in (overrides or {}).items():
-        if name not in models:
-            raise UsageError(unknown_name_message("model", name, set(models)))
-        provider, _, model_id = value.partition(":")
-        data: dict[str, Any] = {"provider": provider}
-        if model_id:
-            data["id"] = model_id
-        try:
-            models[name] = adapter.validate_python(data)
-        except ValidationError as exc:
-            detail = exc.errors()[0]["msg"]
-            raise UsageError(f"--model {name}={value}: {detail}") from None
-    return models
-
-
-def compiler_for(document: Document, models: dict[str, str] | None) -> Any:
-    """The document's compiler for these model overrides, made once and reused."""
-    from .compiler import Compiler
-
-    key = tuple(sorted((models or {}).items()))
-    if key not in document.compilers:
-        document.compilers[key] = Compiler(document, model_overrides(document, models))
-    return document.compilers[key]
-
-
 async def arun(
     target: Target,
     input: Any = None,
@@ -175,7 +112,7 @@ async def arun(
     from .interpreter.context import new_id
 
     if record is not None:  # keep every model answer, then write them as a cassette
-        from .interpreter.cassette import RECORDING, Cassette
+        from .interpreter.providers.cassette import RECORDING, Cassette
 
         cassette = Cassette()
         token = RECORDING.set(cassette)
@@ -197,7 +134,7 @@ async def arun(
         finally:
             RECORDING.reset(token)
             cassette.save(Path(record))
-    from .interpreter.workflow import execute_agent, execute_workflow
+    from .interpreter.engine.workflow import execute_agent, execute_workflow
 
     document = _document(target)
     kind, name = choose_target(document, workflow, agent, team)
@@ -226,7 +163,7 @@ async def arun(
             ask=ask,
         )
     if kind == "team":
-        from .interpreter.workflow import execute_team
+        from .interpreter.engine.workflow import execute_team
 
         return await execute_team(
             compiler.team(name),

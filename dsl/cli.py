@@ -1,7 +1,8 @@
 """The `agno-dsl` command line.
 
 Imports are made inside commands so that `agno-dsl --help` and `validate`
-do not pay for the interpreter, rich or providers.
+do not pay for the interpreter, rich or providers. Commands that need more
+room live in `cli_*.py` modules and are registered here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 import click
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PAUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+from . import cli_run, cli_runs
+from .cli_shared import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, load_or_exit
+
 STARTERS = ("workflow", "agent", "graph")
 
 
@@ -44,18 +47,6 @@ class _Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """Declarative YAML agents, teams and workflows, run like agno."""
     ctx.obj = {"debug": debug}
-
-
-def _load_or_exit(path: str, exit_code: int) -> Any:
-    from .errors import SpecError
-    from .loader import load_document
-
-    try:
-        return load_document(path)
-    except SpecError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        sys.exit(exit_code)
 
 
 @main.command()
@@ -113,7 +104,7 @@ def graph(file: str, fmt: str, workflow: str | None) -> None:
     """Draw the workflows of a spec; blocks are drawn as subgraphs."""
     from .graph import to_dot, to_mermaid
 
-    document = _load_or_exit(file, EXIT_FAILED)
+    document = load_or_exit(file, EXIT_FAILED)
     outlines = list(document.outlines.values())
     if workflow is not None:
         if workflow not in document.outlines:
@@ -155,5 +146,8 @@ def init(template: str, output: str, force: bool) -> None:
     click.echo(f"wrote {output} and {schema_file}; try: agno-dsl validate {output}")
 
 
-# The run commands live in their own modules; importing them registers them.
-from . import cli_run, cli_runs  # noqa: E402, F401
+# The run and record commands live in their own modules.
+main.add_command(cli_run.run)
+main.add_command(cli_run.resume)
+main.add_command(cli_runs.runs)
+main.add_command(cli_runs.sessions)

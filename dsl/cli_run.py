@@ -10,7 +10,14 @@ from typing import Any
 
 import click
 
-from .cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PAUSED, EXIT_USAGE, _load_or_exit, main
+from .cli_shared import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_PAUSED,
+    EXIT_USAGE,
+    load_or_exit,
+    storage_option,
+)
 
 
 def parse_inputs(message: str | None, pairs: tuple[str, ...], input_file: str | None) -> Any:
@@ -92,7 +99,7 @@ class _Session:
         self.listeners: list[Callable[[Any], None]] = []
         self.events_file = None
         if events_path:
-            from .interpreter.sinks import JsonlSink
+            from .interpreter.sinks.jsonl import JsonlSink
 
             self.events_file = open(events_path, "a", encoding="utf-8")  # noqa: SIM115
             self.listeners.append(JsonlSink(self.events_file))
@@ -178,15 +185,7 @@ def _report(output: Any, as_json: bool, storage: str | None) -> None:
         sys.exit(EXIT_FAILED)
 
 
-def _storage_option(function: Any) -> Any:
-    return click.option(
-        "--storage",
-        help="Storage URL (default: AGNO_DSL_STORAGE, the spec's "
-        "storage:, or sqlite:///.agno-dsl/agno.db).",
-    )(function)
-
-
-@main.command()
+@click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.argument("message", required=False)
 @click.option(
@@ -222,7 +221,7 @@ def _storage_option(function: Any) -> Any:
     type=click.Path(dir_okay=False),
     help="Write every model answer to this cassette (a scripted model file).",
 )
-@_storage_option
+@storage_option
 def run(
     file: str,
     message: str | None,
@@ -244,7 +243,7 @@ def run(
     from .interpreter.context import new_id
     from .runs import storage_url
 
-    document = _load_or_exit(file, EXIT_USAGE)
+    document = load_or_exit(file, EXIT_USAGE)
     document.spec._document = document
     value = parse_inputs(message, pairs, input_file)
     overrides = _parse_models(model_overrides)
@@ -273,7 +272,7 @@ def run(
     _report(output, as_json, storage)
 
 
-@main.command()
+@click.command()
 @click.argument("run_id")
 @click.option("--approve", "decision", flag_value="approve", help="Approve the waiting step.")
 @click.option("--reject", "decision", flag_value="reject", help="Reject (skip) the waiting step.")
@@ -293,7 +292,7 @@ def run(
     help="Append every event to this JSON Lines file.",
 )
 @click.option("--force", is_flag=True, help="Resume even if the spec file changed.")
-@_storage_option
+@storage_option
 def resume(
     run_id: str,
     decision: str | None,

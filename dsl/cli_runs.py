@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .cli import EXIT_FAILED, EXIT_USAGE, main
+from .cli_shared import EXIT_FAILED, EXIT_USAGE, storage_option
 
 
 def _with_storage(url: str | None, action: Any) -> Any:
@@ -31,13 +31,7 @@ def _with_storage(url: str | None, action: Any) -> Any:
         sys.exit(EXIT_FAILED)
 
 
-def _storage_option(function: Any) -> Any:
-    return click.option(
-        "--storage", help="Storage URL (default: AGNO_DSL_STORAGE or sqlite:///.agno-dsl/agno.db)."
-    )(function)
-
-
-@main.group()
+@click.group()
 def runs() -> None:
     """Recorded runs."""
 
@@ -48,7 +42,7 @@ def runs() -> None:
 )
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-@_storage_option
+@storage_option
 def list_runs(status: str | None, limit: int, as_json: bool, storage: str | None) -> None:
     """The newest runs first."""
     records = _with_storage(storage, lambda s: s.list_runs(status, limit))
@@ -77,7 +71,7 @@ def list_runs(status: str | None, limit: int, as_json: bool, storage: str | None
 
 @runs.command("show")
 @click.argument("run_id")
-@_storage_option
+@storage_option
 def show_run(run_id: str, storage: str | None) -> None:
     """A run's steps: status, duration, tokens, error."""
 
@@ -140,21 +134,21 @@ def show_run(run_id: str, storage: str | None) -> None:
 
 @runs.command("events")
 @click.argument("run_id")
-@_storage_option
+@storage_option
 def run_events(run_id: str, storage: str | None) -> None:
     """A run's events as JSON Lines."""
     for event in _with_storage(storage, lambda s: s.load_events(run_id)):
         click.echo(json.dumps(event, ensure_ascii=False, default=str))
 
 
-@main.group()
+@click.group()
 def sessions() -> None:
     """Stored sessions: history and session_state."""
 
 
 @sessions.command("list")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@_storage_option
+@storage_option
 def list_sessions(limit: int, storage: str | None) -> None:
     """Sessions, most recently used first."""
     for data in _with_storage(storage, lambda s: s.list_sessions(limit)):
@@ -166,7 +160,7 @@ def list_sessions(limit: int, storage: str | None) -> None:
 
 @sessions.command("show")
 @click.argument("session_id")
-@_storage_option
+@storage_option
 def show_session(session_id: str, storage: str | None) -> None:
     """A session's state and history as JSON."""
     data = _with_storage(storage, lambda s: s.get_session(session_id))

@@ -9,9 +9,10 @@ from .errors import Problem, SpecError
 from .interpreter.errors import ConfigurationError
 from .interpreter.expressions import Evaluable
 from .interpreter.functions import resolve_callable
-from .interpreter.http_tools import HttpRequestPlan, http_tool
 from .interpreter.plan import AgentPlan, ModelRef, TeamPlan
-from .interpreter.tools import ToolPlan, python_tool
+from .interpreter.tools.base import ToolPlan
+from .interpreter.tools.http import HttpRequestPlan, http_tool
+from .interpreter.tools.python import python_tool
 from .loader import Document
 from .schemas.agents import Agent, Team
 from .schemas.tools import HttpTool, PythonTool

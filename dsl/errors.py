@@ -41,3 +41,7 @@ class SpecError(Exception):
         unique = {str(problem): problem for problem in problems}
         self.problems = sorted(unique.values(), key=Problem.sort_key)
         super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class UsageError(Exception):
+    """The call does not say what to run, or names something that does not exist."""

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from .interpreter.durability import LEASE_SECONDS, Pending, Recorder
-from .interpreter.sessions import load_session
 from .interpreter.storage import RunRecord, Storage, open_storage
 from .interpreter.storage.base import lease_owner
+from .interpreter.storage.sessions import load_session
 from .loader import Document, load_document
+from .overrides import compiler_for
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
 from .schemas.spec import DEFAULT_STORAGE
@@ -138,8 +139,7 @@ async def _execute(
     ask: Ask | None,
     resumed: bool,
 ) -> WorkflowRunOutput | RunOutput:
-    from .api import compiler_for
-    from .interpreter.workflow import execute_agent, execute_team, execute_workflow
+    from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
 
     owner = lease_owner()
     holder = await storage.acquire_lease(record.run_id, owner, LEASE_SECONDS)

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..schemas.events import Event
 from ..schemas.outputs import Metrics, StepOutput
-from .cassette import RECORDING
 from .providers import Model, create_model
+from .providers.cassette import RECORDING
 
 if TYPE_CHECKING:
-    from .cassette import Cassette
     from .durability import Pending, Recorder
-    from .sessions import Session
+    from .providers.cassette import Cassette
+    from .storage.sessions import Session
 
 Listener = Callable[[Event], None]
 

@@ -16,8 +16,8 @@ from typing import Any
 from ..schemas.events import Event
 from ..schemas.outputs import StepOutput
 from .errors import AgnoDslError
-from .sessions import Session
 from .storage import RunRecord, Storage
+from .storage.sessions import Session
 
 LEASE_SECONDS = 30.0
 

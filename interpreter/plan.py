@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .expressions import Evaluable
-from .tools import ToolPlan
+from .tools.base import ToolPlan
 
 
 @dataclass(frozen=True, slots=True)

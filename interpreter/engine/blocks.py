@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
-from ..schemas.outputs import StepOutput
-from .context import Scope
-from .errors import StepFailed
-from .expressions import ExpressionError
-from .plan import ConditionNode, ForeachNode, LoopNode, ParallelNode, Plan, RouterNode
+from ...schemas.outputs import StepOutput
+from ..context import Scope
+from ..errors import StepFailed
+from ..expressions import ExpressionError
+from ..plan import ConditionNode, ForeachNode, LoopNode, ParallelNode, Plan, RouterNode
 
 if TYPE_CHECKING:
     from .scheduler import Runner

@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..schemas.outputs import Message, RunOutput, TeamRunOutput, content_type_of
+from ...schemas.outputs import Message, RunOutput, TeamRunOutput, content_type_of
+from ..context import RunContext, Scope, new_id
+from ..plan import AgentPlan, TeamPlan
+from ..providers.base import message_text
 from .agent import agent_tools, run_agent, system_message
-from .context import RunContext, Scope, new_id
-from .plan import AgentPlan, TeamPlan
-from .providers.base import message_text
 from .run_loop import LoopTool, ModelCall, run_loop
 
 MEMBER_TOOL = {

@@ -13,8 +13,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from ..schemas.outputs import Message
-from .providers.base import Model, ModelResponse
+from ...schemas.outputs import Message
+from .base import Model, ModelResponse
 
 
 class Cassette:

@@ -12,15 +12,15 @@ import json
 import time
 from typing import Any
 
-from ..schemas.outputs import Message, RunOutput, content_type_of
+from ...schemas.outputs import Message, RunOutput, content_type_of
+from ..context import RunContext, Scope, new_id
+from ..errors import OutputCheckError
+from ..inputs import check_input
+from ..plan import AgentPlan
+from ..providers.base import message_text
+from ..tools.base import call_tool
 from . import checks
-from .context import RunContext, Scope, new_id
-from .errors import OutputCheckError
-from .inputs import check_input
-from .plan import AgentPlan
-from .providers.base import message_text
 from .run_loop import LoopTool, ModelCall, ask_model, run_loop
-from .tools import call_tool
 
 
 def system_message(agent: AgentPlan, context: dict[str, Any]) -> str | None:

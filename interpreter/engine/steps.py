@@ -1,4 +1,5 @@
-"""What each kind of node does when it runs; the scheduler applies the policy around it."""
+"""What a leaf step (agent, team, function) does when it runs; the scheduler applies
+the policy around it. Blocks are in `blocks.py`, nested workflows in `workflow.py`."""
 
 from __future__ import annotations
 
@@ -6,13 +7,12 @@ import asyncio
 import functools
 from typing import TYPE_CHECKING, Any
 
-from ..schemas.outputs import StepOutput
-from . import blocks
-from .agent import run_agent
-from .context import Scope
-from .functions import StepInput
-from .plan import AgentNode, FunctionNode, TeamNode, WorkflowNode
-from .providers.base import message_text
+from ...schemas.outputs import StepOutput
+from ..agents.agent import run_agent
+from ..context import Scope
+from ..functions import StepInput
+from ..plan import AgentNode, FunctionNode, TeamNode
+from ..providers.base import message_text
 
 if TYPE_CHECKING:
     from .scheduler import Runner
@@ -45,7 +45,7 @@ async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepO
 
 
 async def run_team_step(runner: Runner, node: TeamNode, scope: Scope) -> StepOutput:
-    from .team import run_team
+    from ..agents.team import run_team
 
     message = step_input_value(runner, node, scope)
     result = await run_team(node.team, message, runner.ctx, scope, step_name=node.name)
@@ -98,33 +98,3 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
     return StepOutput.trusted(
         step_name=node.name, step_type="function", executor_name=node.import_path, content=result
     )
-
-
-async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) -> StepOutput:
-    from .workflow import run_nested_workflow
-
-    message = step_input_value(runner, node, scope)
-    result = await run_nested_workflow(
-        node.workflow(), message, runner.ctx, prefix=f"{scope.prefix}{node.name}/"
-    )
-    return StepOutput(
-        step_name=node.name,
-        step_type="workflow",
-        executor_name=result.workflow_name,
-        content=result.content,
-        metrics=result.metrics,
-        steps=result.step_results,
-    )
-
-
-EXECUTORS: dict[str, Any] = {
-    "agent": run_agent_step,
-    "function": run_function_step,
-    "team": run_team_step,
-    "workflow": run_workflow_step,
-    "parallel": blocks.run_parallel,
-    "condition": blocks.run_condition,
-    "loop": blocks.run_loop,
-    "router": blocks.run_router,
-    "foreach": blocks.run_foreach,
-}

@@ -10,29 +10,36 @@ backoff, `on_error`, `stop_if`, and the StepStarted/Completed/Error events.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
-from ..schemas.outputs import StepOutput
-from .context import RunContext, Scope
-from .durability import Pending, RunPaused
-from .errors import StepFailed, describe
-from .inputs import check_input
-from .plan import Node, Plan
+from ...schemas.outputs import StepOutput
+from ..context import RunContext, Scope
+from ..durability import Pending, RunPaused
+from ..errors import StepFailed, describe
+from ..inputs import check_input
+from ..plan import Node, Plan
 
 # Node kinds whose start and end are reported as StepStarted/StepCompleted;
 # blocks report their own agno events (ParallelExecutionStarted, …).
 LEAF_KINDS = frozenset({"agent", "function", "workflow", "team"})
 
 
+Executor = Callable[["Runner", Any, Scope], Awaitable[StepOutput]]
+
+
 class Runner:
-    """Executes the nodes of one run."""
+    """Executes the nodes of one run.
 
-    def __init__(self, ctx: RunContext) -> None:
-        from .executors import EXECUTORS
+    It receives the executors (node kind → what running such a node does)
+    rather than importing them: the executors of blocks and nested workflows
+    call back into the runner, so the registry is assembled above both
+    (`workflow.EXECUTORS`).
+    """
 
+    def __init__(self, ctx: RunContext, executors: Mapping[str, Executor]) -> None:
         self.ctx = ctx
-        self.executors = EXECUTORS
+        self.executors = executors
 
     # --- plans ---------------------------------------------------------------------
 

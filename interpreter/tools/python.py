@@ -1,42 +1,16 @@
-"""Tools: what a model may call, and calling one with validated arguments.
-
-A Python function becomes a tool through its signature and docstring (the
-JSON schema the model sees) and a pydantic model of its parameters; sync
-functions run in the worker pool, async ones are awaited. HTTP tools
-(`http_tools.py`) are the same `ToolPlan` with their own validation.
-"""
+"""Python functions as tools: the signature and docstring become the JSON schema
+the model sees, and a pydantic model of the parameters validates its arguments."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from .errors import ConfigurationError
-
-# Parameters filled in by the runtime, never by the model (agno injects the same names).
-INJECTED = frozenset({"session_state", "run_context", "agent", "team"})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ToolPlan:
-    name: str
-    description: str
-    parameters: dict[str, Any]  # JSON Schema of the arguments, as models see it
-    function: Callable[..., Any]
-    # The model's arguments → the keyword arguments of `function`; raises
-    # ValueError("invalid arguments for NAME: …"), which the model gets to see.
-    validate: Callable[[dict[str, Any]], dict[str, Any]]
-    is_async: bool
-    wants_session_state: bool
-    timeout: float | None = None
-    cache: bool = False
-    requires_confirmation: bool = False
-    stop_after_tool_call: bool = False
+from ..errors import ConfigurationError
+from .base import INJECTED, ToolPlan
 
 
 def _docstring_parts(function: Callable[..., Any]) -> tuple[str, dict[str, str]]:
@@ -112,21 +86,3 @@ def _validate_with(model: Any, name: str, arguments: dict[str, Any]) -> dict[str
         for key, value in values.items()
         if key in arguments or model.model_fields[key].is_required() is False
     }
-
-
-async def call_tool(
-    tool: ToolPlan, arguments: dict[str, Any], *, session_state: dict[str, Any], executor: Any
-) -> Any:
-    """Validate the model's arguments and call the function; its errors propagate."""
-    values = tool.validate(arguments)
-    if tool.wants_session_state:
-        values["session_state"] = session_state
-    if tool.is_async:
-        call = tool.function(**values)
-    else:
-        loop = asyncio.get_running_loop()
-        call = loop.run_in_executor(executor, functools.partial(tool.function, **values))
-    if tool.timeout is None:
-        return await call
-    async with asyncio.timeout(tool.timeout):
-        return await call

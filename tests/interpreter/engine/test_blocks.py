@@ -14,7 +14,7 @@ HEAD = (
 
 def run(tmp_path: Path, body: str, value=None, names: list[str] | None = None):
     path = tmp_path / "spec.yaml"
-    path.write_text(HEAD + body.replace("H:", "tests.interpreter.helpers:"))
+    path.write_text(HEAD + body.replace("H:", "tests.interpreter.engine.helpers:"))
     events: list = []
     output = agno_dsl.run(path, value, on_event=events.append)
     if names is not None:

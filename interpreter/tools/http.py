@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .expressions import Evaluable
-from .tools import ToolPlan
+from ..expressions import Evaluable
+from .base import ToolPlan
 
 DEFAULT_TIMEOUT = 30.0  # seconds, when the tool sets none: a silent server never hangs a run
 _EXCERPT = 300  # characters of an error response shown to the model

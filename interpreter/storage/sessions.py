@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..schemas.outputs import Message
-from .storage import Storage
+from ...schemas.outputs import Message
+from .base import Storage
 
 MAX_RUNS_KEPT = 50  # per agent; older runs are dropped from the session document
 

@@ -15,7 +15,7 @@ import agno_dsl
 import pytest
 
 from tests.conftest import read_events, run_cli
-from tests.interpreter import helpers
+from tests.interpreter.engine import helpers
 
 HERE = Path(__file__).resolve().parent
 HEAD = "version: 1\nmodels:\n  mirror: {provider: echo}\nagents:\n  echo: {model: mirror}\n"
@@ -23,7 +23,7 @@ HEAD = "version: 1\nmodels:\n  mirror: {provider: echo}\nagents:\n  echo: {model
 
 def spec(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "spec.yaml"
-    path.write_text(HEAD + body.replace("H:", "tests.interpreter.helpers:"))
+    path.write_text(HEAD + body.replace("H:", "tests.interpreter.engine.helpers:"))
     return path
 
 
@@ -281,8 +281,8 @@ def test_function_returning_step_output_is_readable_by_name(tmp_path: Path) -> N
     )
     path.write_text(
         path.read_text().replace(
-            '- {name: gate, function: "tests.interpreter.helpers:stop_here", stop_if: "false"}',
-            '- {name: made, function: "tests.interpreter.helpers:made_output"}\n'
+            '- {name: gate, function: "tests.interpreter.engine.helpers:stop_here", stop_if: "false"}',
+            '- {name: made, function: "tests.interpreter.engine.helpers:made_output"}\n'
             '      - {name: after, agent: echo, input: "{{ steps.made.output }}"}',
         )
     )

@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..schemas.outputs import Message, Metrics
-from .context import RunContext
-from .durability import Pending, RunPaused
-from .errors import (
+from ...schemas.outputs import Message, Metrics
+from ..context import RunContext
+from ..durability import Pending, RunPaused
+from ..errors import (
     ContextWindowExceededError,
     ModelAuthenticationError,
     ModelProviderError,
@@ -24,8 +24,8 @@ from .errors import (
     RetryAgentRun,
     StopAgentRun,
 )
-from .providers import Model, ModelResponse, ToolCall
-from .providers.base import message_text
+from ..providers import Model, ModelResponse, ToolCall
+from ..providers.base import message_text
 
 
 @dataclass(frozen=True, slots=True)

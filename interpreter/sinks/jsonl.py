@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO
 
-from ..schemas.events import Event
+from ...schemas.events import Event
 
 
 class JsonlSink:

@@ -12,15 +12,23 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput, content_type_of
-from .agent import run_agent
-from .context import Listener, RunContext, Scope
-from .durability import Pending, Recorder, RunPaused
-from .errors import AgnoDslError, StepFailed, describe
-from .expressions import ExpressionError
-from .inputs import check_input
-from .plan import AgentPlan, TeamPlan, WorkflowPlan
-from .scheduler import Runner
+from ...schemas.outputs import (
+    RunOutput,
+    StepOutput,
+    TeamRunOutput,
+    WorkflowRunOutput,
+    content_type_of,
+)
+from ..agents.agent import run_agent
+from ..context import Listener, RunContext, Scope
+from ..durability import Pending, Recorder, RunPaused
+from ..errors import AgnoDslError, StepFailed, describe
+from ..expressions import ExpressionError
+from ..inputs import check_input
+from ..plan import AgentPlan, TeamPlan, WorkflowNode, WorkflowPlan
+from . import blocks
+from .scheduler import Executor, Runner
+from .steps import run_agent_step, run_function_step, run_team_step, step_input_value
 
 
 async def execute_workflow(
@@ -94,6 +102,35 @@ async def run_nested_workflow(
     return result
 
 
+async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) -> StepOutput:
+    message = step_input_value(runner, node, scope)
+    result = await run_nested_workflow(
+        node.workflow(), message, runner.ctx, prefix=f"{scope.prefix}{node.name}/"
+    )
+    return StepOutput(
+        step_name=node.name,
+        step_type="workflow",
+        executor_name=result.workflow_name,
+        content=result.content,
+        metrics=result.metrics,
+        steps=result.step_results,
+    )
+
+
+# What running each kind of node does; the runner receives this registry.
+EXECUTORS: dict[str, Executor] = {
+    "agent": run_agent_step,
+    "function": run_function_step,
+    "team": run_team_step,
+    "workflow": run_workflow_step,
+    "parallel": blocks.run_parallel,
+    "condition": blocks.run_condition,
+    "loop": blocks.run_loop,
+    "router": blocks.run_router,
+    "foreach": blocks.run_foreach,
+}
+
+
 def _restore_step_values(ctx: RunContext, prefix: str) -> None:
     """On resume, make every completed step of this workflow readable as steps.NAME."""
     recorder = ctx.recorder
@@ -123,7 +160,7 @@ async def _run(
     _restore_step_values(ctx, prefix)
     ctx.emit("WorkflowStarted", input=ctx.input, resumed=resumed or None)
     try:
-        last = await Runner(ctx).run_plan(plan.body, Scope(prefix=prefix))
+        last = await Runner(ctx, EXECUTORS).run_plan(plan.body, Scope(prefix=prefix))
         if plan.output is not None:
             context = ctx.template_context(Scope(last, last.step_name if last else None))
             output.content = plan.output.evaluate(context)
@@ -265,7 +302,7 @@ async def execute_team(
     recorder: Recorder | None = None,
 ) -> TeamRunOutput:
     """Run one team directly (`agno-dsl run --team`); failures are reported, not raised."""
-    from .team import run_team
+    from ..agents.team import run_team
 
     check_input(team.leader.input_schema, input, team.where, f"team '{team.name}'")
     return await _run_directly(  # type: ignore[no-any-return]

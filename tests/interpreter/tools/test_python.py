@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from agno_dsl.interpreter.tools import call_tool, python_tool
+from agno_dsl.interpreter.tools.base import call_tool
+from agno_dsl.interpreter.tools.python import python_tool
 
-from tests.interpreter import agent_helpers
+from tests.interpreter.agents import agent_helpers
 
 
 def test_schema_from_signature_and_docstring() -> None:

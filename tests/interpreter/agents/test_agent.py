@@ -8,16 +8,16 @@ import agno_dsl
 import pytest
 
 from tests.conftest import run_cli
-from tests.interpreter import agent_helpers
+from tests.interpreter.agents import agent_helpers
 
 TOOLS = """tools:
-  add: {python: "tests.interpreter.agent_helpers:add", cache: true}
-  meet: {python: "tests.interpreter.agent_helpers:meet"}
-  slow: {python: "tests.interpreter.agent_helpers:slow", timeout: 50ms}
-  broken: {python: "tests.interpreter.agent_helpers:broken"}
-  stop_now: {python: "tests.interpreter.agent_helpers:stop_now"}
-  retry_please: {python: "tests.interpreter.agent_helpers:retry_please"}
-  finish: {python: "tests.interpreter.agent_helpers:add", stop_after_tool_call: true}
+  add: {python: "tests.interpreter.agents.agent_helpers:add", cache: true}
+  meet: {python: "tests.interpreter.agents.agent_helpers:meet"}
+  slow: {python: "tests.interpreter.agents.agent_helpers:slow", timeout: 50ms}
+  broken: {python: "tests.interpreter.agents.agent_helpers:broken"}
+  stop_now: {python: "tests.interpreter.agents.agent_helpers:stop_now"}
+  retry_please: {python: "tests.interpreter.agents.agent_helpers:retry_please"}
+  finish: {python: "tests.interpreter.agents.agent_helpers:add", stop_after_tool_call: true}
 """
 
 
@@ -151,7 +151,7 @@ def test_pre_hook_blocks_the_run_with_one_clear_cli_line(tmp_path: Path) -> None
     spec = tmp_path / "hooked.yaml"
     spec.write_text(
         "version: 1\nmodels: {m: {provider: echo}}\nagents:\n  a:\n    model: m\n"
-        "    pre_hooks: ['tests.interpreter.agent_helpers:no_secrets']\n"
+        "    pre_hooks: ['tests.interpreter.agents.agent_helpers:no_secrets']\n"
     )
     result = run_cli(["run", str(spec), "my password is hunter2"])
     assert result.exit_code == 1

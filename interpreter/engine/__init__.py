@@ -1,0 +1,1 @@
+"""The workflow engine: the scheduler, what each kind of step does, blocks, whole workflow runs."""

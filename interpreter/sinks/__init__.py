@@ -1,0 +1,1 @@
+"""Event sinks: where the events of a run go besides the caller."""

@@ -1,0 +1,1 @@
+"""Tools a model may call: the common plan and call, Python functions, HTTP endpoints."""
