@@ -256,7 +256,12 @@ async def _run_directly(
         result.parent_run_id = None
         return result
     except (AgnoDslError, ExpressionError, TimeoutError) as exc:
-        return failed(ctx.run_id, describe(exc))
+        partial = getattr(exc, "run_output", None)  # what the run had when it failed (agno)
+        if partial is None:
+            return failed(ctx.run_id, describe(exc))
+        partial.run_id = ctx.run_id
+        partial.parent_run_id = None
+        return partial
     finally:
         ctx.close()
 

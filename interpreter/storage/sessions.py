@@ -28,7 +28,7 @@ class Session:
 
     def history_messages(self, agent: str, runs: int) -> list[Message]:
         return [
-            Message.model_validate(message)
+            Message.model_validate({**message, "from_history": True})
             for run in self.history.get(agent, [])[-runs:]
             for message in run
         ]

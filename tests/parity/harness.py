@@ -280,10 +280,16 @@ def _event_diff(turn: int, agno: list[dict[str, Any]], dsl: list[dict[str, Any]]
 RESULTS: dict[str, PairResult] = {}
 
 
-async def check_pair(the_pair: Pair, storage: str) -> PairResult:
-    """Run a pair on both sides and both paths; the result is also kept for the summary line."""
+async def check_pair(the_pair: Pair, workdir: Path) -> PairResult:
+    """Run a pair on both sides and both paths; the result is also kept for the summary line.
+
+    Each agno-dsl path gets its own storage in `workdir`, as each agno path gets a fresh db.
+    """
     agno = {path: await run_agno(the_pair, path == "stream") for path in PATHS}
-    dsl = {path: await run_dsl(the_pair, path == "stream", storage) for path in PATHS}
+    dsl = {
+        path: await run_dsl(the_pair, path == "stream", f"sqlite:///{workdir}/{path}.db")
+        for path in PATHS
+    }
     result = compare(the_pair.name, agno, dsl)
     RESULTS[the_pair.name] = result
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +13,8 @@ from .known_differences import KNOWN_DIFFERENCES, MAX_KNOWN_DIFFERENCES
 
 
 @pytest.mark.parametrize("name", sorted(PAIRS))
-def test_pair(name: str, _isolated_storage: str) -> None:
-    result = asyncio.run(check_pair(PAIRS[name], _isolated_storage))
+def test_pair(name: str, tmp_path: Path) -> None:
+    result = asyncio.run(check_pair(PAIRS[name], tmp_path))
     known = KNOWN_DIFFERENCES.get(name)
     if known is None:
         assert result.equal, result.report()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 
 def add(a: int, b: int) -> int:
@@ -26,10 +27,11 @@ def explode(reason: str) -> str:
     raise RuntimeError(f"boom: {reason}")
 
 
-def add_item(session_state: dict, item: str) -> str:
+def add_item(run_context: Any, item: str) -> str:
     """Add an item to the shopping list kept in the session state."""
-    session_state.setdefault("items", []).append(item)
-    return f"added {item}; list: {', '.join(session_state['items'])}"
+    items = run_context.session_state.setdefault("items", [])
+    items.append(item)
+    return f"added {item}; list: {', '.join(items)}"
 
 
 def ship(order_id: str) -> str:
