@@ -62,10 +62,14 @@ class RunOutput(BaseModel):
     metrics: Metrics = Field(default_factory=lambda: Metrics())
     error: str | None = None
     tools: list[dict[str, Any]] | None = Field(
-        None, description="Tool executions, as agno's ToolExecution (tool_name, tool_args, result…)."
+        None,
+        description="Tool executions, as agno's ToolExecution (tool_name, tool_args, result…).",
     )
     session_state: dict[str, Any] | None = Field(
         None, description="The session state after the run (agno's RunOutput.session_state)."
+    )
+    pending: dict[str, Any] | None = Field(
+        None, description="When paused: the tool call waiting for a human and what it asks."
     )
 
 

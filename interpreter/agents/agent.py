@@ -20,8 +20,9 @@ import json
 import time
 from typing import Any
 
-from ...schemas.outputs import Message, RunOutput, content_type_of
+from ...schemas.outputs import Message, Metrics, RunOutput, content_type_of
 from ..context import RunContext, Scope, new_id
+from ..durability import RunPaused
 from ..errors import OutputCheckError, describe, error_type_of
 from ..inputs import check_input
 from ..plan import AgentPlan
@@ -105,6 +106,9 @@ def _pre_hooks(agent: AgentPlan) -> list[tuple[str, Any]]:
     return guardrails + [(checks.hook_name(hook), hook) for hook in agent.pre_hooks]
 
 
+PAUSED_CONTENT = "I have tools to execute, but I need confirmation."  # agno's words
+
+
 async def run_agent(
     agent: AgentPlan,
     message: Any,
@@ -112,7 +116,9 @@ async def run_agent(
     scope: Scope,
     step_name: str | None = None,
     key: str | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> RunOutput:
+    """Run the agent, or continue it from a pause (`resume`: the state its Pending kept)."""
     run_id = new_id()
     model = ctx.model(agent.model.name)
     who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
@@ -128,31 +134,22 @@ async def run_agent(
         model=model.id,
         model_provider=model.provider,
     )
-    emit("RunStarted", model=model.id, model_provider=model.provider)
+    if resume is None:
+        emit("RunStarted", model=model.id, model_provider=model.provider)
+    else:
+        emit("RunContinued")
     started = time.perf_counter()
     result = LoopResult(content=None)
+    messages: list[Message] = []
+    own_start = 0  # where this run's own messages start; history is not stored again
+    hook_arguments = {"agent": agent.name, "session_state": ctx.state}
     try:
-        check_input(agent.input_schema, message, agent.where, f"agent '{agent.name}'")
-        run_input = checks.RunInput(message)
-        hook_arguments = {"agent": agent.name, "session_state": ctx.state}
-        await checks.run_hooks(
-            _pre_hooks(agent),
-            "pre",
-            emit,
-            ctx.executor(),
-            run_input=run_input,
-            input=message,
-            **hook_arguments,
-        )
-        messages: list[Message] = []
+        if resume is None:
+            own_start = await _start(agent, message, ctx, scope, model, emit, messages)
+        else:
+            messages += [Message.model_validate(m) for m in resume["messages"]]
+            own_start = resume["own_start"]
         output.messages = messages
-        system = system_message(agent, ctx.template_context(scope), model)
-        if system:
-            messages.append(Message(role="system", content=system))
-        if agent.add_history_to_context and ctx.session is not None:
-            messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
-        own_start = len(messages)  # this run's own messages; history is not stored again
-        messages.append(Message(role="user", content=user_text(run_input.input_content)))
         call = ModelCall(
             model=model,
             runner=agent.name,
@@ -170,6 +167,7 @@ async def run_agent(
             event_prefix="",
             events=who,
             decision_key=key or agent.name,
+            resume=resume["loop"] if resume else None,
         )
         output.tools = result.tool_calls or None
         content = result.content
@@ -189,6 +187,10 @@ async def run_agent(
             output=content,
             **hook_arguments,
         )
+    except RunPaused as pause:
+        _pause(output, pause, messages, own_start, emit)
+        output.session_state = dict(ctx.state)
+        raise
     except Exception as exc:
         _fail(output, exc, result, started, ctx)
         emit(
@@ -212,6 +214,62 @@ async def run_agent(
         metrics=output.metrics.model_dump(),
     )
     return output
+
+
+async def _start(
+    agent: AgentPlan,
+    message: Any,
+    ctx: RunContext,
+    scope: Scope,
+    model: Any,
+    emit: Any,
+    messages: list[Message],
+) -> int:
+    """Input checks, pre-hooks and the first messages; where the run's own messages start."""
+    check_input(agent.input_schema, message, agent.where, f"agent '{agent.name}'")
+    run_input = checks.RunInput(message)
+    await checks.run_hooks(
+        _pre_hooks(agent),
+        "pre",
+        emit,
+        ctx.executor(),
+        run_input=run_input,
+        input=message,
+        agent=agent.name,
+        session_state=ctx.state,
+    )
+    system = system_message(agent, ctx.template_context(scope), model)
+    if system:
+        messages.append(Message(role="system", content=system))
+    if agent.add_history_to_context and ctx.session is not None:
+        messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
+    own_start = len(messages)
+    messages.append(Message(role="user", content=user_text(run_input.input_content)))
+    return own_start
+
+
+def _pause(
+    output: RunOutput, pause: RunPaused, messages: list[Message], own_start: int, emit: Any
+) -> None:
+    """agno's paused RunOutput, and the state that lets a resume continue the run."""
+    loop = pause.pending.state or {}
+    output.status = "paused"
+    output.content = PAUSED_CONTENT
+    output.tools = [*loop.get("executions", []), *getattr(pause, "tools", [])] or None
+    tokens = loop.get("tokens", [0, 0])
+    output.metrics = Metrics(
+        input_tokens=tokens[0], output_tokens=tokens[1], total_tokens=sum(tokens)
+    )
+    state = {
+        "loop": loop,
+        "messages": [m.model_dump(mode="json") for m in messages],
+        "own_start": own_start,
+    }
+    pause.pending = pause.pending.with_state(state)
+    output.pending = pause.pending.to_json()
+    emit("RunContentCompleted")
+    emit("RunPaused", tools=output.tools)
+    pause.run_output = output  # type: ignore[attr-defined]
 
 
 def _said(content: Any) -> Any:

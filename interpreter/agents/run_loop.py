@@ -18,13 +18,14 @@ from typing import Any
 
 from ...schemas.outputs import Message, Metrics, content_type_of
 from ..context import RunContext
+from ..durability import RunPaused
 from ..errors import (
     ContextWindowExceededError,
     ModelAuthenticationError,
     ModelProviderError,
     ModelRateLimitError,
 )
-from ..providers import Model, ModelResponse
+from ..providers import Model, ModelResponse, ToolCall
 from .tool_calls import LoopTool, ToolTurn
 
 __all__ = ["LoopResult", "LoopTool", "ModelCall", "ask_model", "run_loop", "tool_schemas"]
@@ -162,8 +163,13 @@ async def run_loop(
     events: dict[str, Any],
     decision_key: str,
     max_turns: int | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> LoopResult:
-    """Ask the model until it answers; messages gain every turn."""
+    """Ask the model until it answers; messages gain every turn.
+
+    When a tool call waits for a human, RunPaused leaves with the loop's state on
+    its Pending; `resume` (that state) starts again with those tool calls.
+    """
 
     def emit(name: str, **fields: Any) -> None:
         ctx.emit(f"{event_prefix}{name}", **fields, **events)
@@ -172,33 +178,68 @@ async def run_loop(
     turn = ToolTurn(tools, ctx, emit, decision_key, events.get("step_name"), cache={})
     calls_made = 0
     turns = 0
+    waiting: list[ToolCall] | None = None
+    said: Any = None
+    asked: list[int] = []  # how many messages the model had at each request
+    if resume is not None:
+        result.input_tokens, result.output_tokens = resume["tokens"]
+        result.tool_calls = list(resume["executions"])
+        calls_made = resume["calls_made"]
+        waiting = [ToolCall(**c) for c in resume["tool_calls"]]
+        asked = list(resume["asked"])
+        _replay(call, messages, asked)
     while True:
-        turns += 1
-        response = await _request(call, messages, tools, emit)
-        result.add(response)
-        bounded = max_turns is not None and turns >= max_turns  # tasks mode: leader turns
-        if not response.tool_calls or bounded:
-            result.content = response.content
-            return result
-        messages.append(
-            Message(
-                role="assistant",
-                content=response.content,
-                tool_calls=[
-                    {"id": c.id, "name": c.name, "arguments": c.arguments}
-                    for c in response.tool_calls
-                ],
+        if waiting is None:
+            turns += 1
+            asked.append(len(messages))
+            response = await _request(call, messages, tools, emit)
+            result.add(response)
+            bounded = max_turns is not None and turns >= max_turns  # tasks mode: leader turns
+            if not response.tool_calls or bounded:
+                result.content = response.content
+                return result
+            messages.append(
+                Message(
+                    role="assistant",
+                    content=response.content,
+                    tool_calls=[
+                        {"id": c.id, "name": c.name, "arguments": c.arguments}
+                        for c in response.tool_calls
+                    ],
+                )
             )
-        )
-        batch = await turn.run(response.tool_calls, calls_made, tool_call_limit)
+            waiting, said = response.tool_calls, response.content
+        try:
+            batch = await turn.run(waiting, calls_made, tool_call_limit)
+        except RunPaused as pause:
+            pause.pending = pause.pending.with_state(
+                {
+                    "tokens": [result.input_tokens, result.output_tokens],
+                    "executions": result.tool_calls,
+                    "calls_made": calls_made,
+                    "asked": asked,
+                    "tool_calls": [
+                        {"id": c.id, "name": c.name, "arguments": c.arguments} for c in waiting
+                    ],
+                }
+            )
+            raise
+        waiting = None
         calls_made += batch.charged
         messages.extend(batch.messages)
         result.tool_calls.extend(batch.executions)
         if batch.stop:
             # agno: the content is what the model said plus the results shown
-            said = response.content if isinstance(response.content, str) else ""
-            result.content = said + (batch.shown or "")
+            result.content = (said if isinstance(said, str) else "") + (batch.shown or "")
             result.stopped_by = next(
                 (e["tool_name"] for e in batch.executions if e.get("stop_after_tool_call")), None
             )
             return result
+
+
+def _replay(call: ModelCall, messages: list[Message], asked: list[int]) -> None:
+    """A resumed run's scripted model skips the answers it gave before the pause."""
+    replay = getattr(call.model, "replay_request", None)
+    if replay is not None:
+        for count in asked:
+            replay(messages[:count], agent=call.runner)

@@ -30,6 +30,7 @@ from ..providers import ToolCall
 from ..providers.base import message_text
 
 UNKNOWN_TOOL = "Error: The requested tool does not exist or is not available."
+REJECTED = "Function call was rejected by the user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +124,18 @@ class ToolTurn:
         await self._confirm(runnable)
         runnable = [call for call in runnable if not self._rejected(call, batch)]
         for call in runnable:
-            self.emit("ToolCallStarted", tool=execution(call))
+            self.emit("ToolCallStarted", tool=execution(call, **self._confirmed(call)))
         outcomes = await asyncio.gather(*(self._call(call) for call in runnable))
         for call, outcome in zip(runnable, outcomes, strict=True):
             tool = self.tools[call.name]
             stop = outcome.stop or tool.stop_after_tool_call
             done = execution(
-                call, tool_call_error=outcome.error, result=outcome.text, stop_after_tool_call=stop
+                call,
+                tool_call_error=outcome.error,
+                result=outcome.text,
+                stop_after_tool_call=stop,
+                **self._confirmed(call),
             )
-            if tool.requires_confirmation:
-                done.update(requires_confirmation=True, confirmed=True)
             if tool.stop_after_tool_call:
                 # agno shows the result of a tool that ends the run as the run's content
                 self.emit("RunContent", content=outcome.text, content_type="str")
@@ -143,9 +146,16 @@ class ToolTurn:
             self.emit("ToolCallCompleted", tool=done)
             if outcome.error:
                 self.emit("ToolCallError", tool=done, error=outcome.text)
+            if tool.requires_confirmation:  # agno's record keeps only that it was confirmed
+                done = {**done, "requires_confirmation": False}
             batch.executions.append(done)
             batch.messages.append(_tool_message(call, outcome.text))
         return batch
+
+    def _confirmed(self, call: ToolCall) -> dict[str, Any]:
+        if not self.tools[call.name].requires_confirmation:
+            return {}
+        return {"requires_confirmation": True, "confirmed": True}
 
     def _key(self, call: ToolCall) -> str:
         return f"{self.decision_key}#{call.name}:{message_text(call.arguments)}"
@@ -165,7 +175,15 @@ class ToolTurn:
                 question=f"Run tool {call.name}({message_text(call.arguments)})?",
             )
             if self.ctx.ask is None:
-                raise RunPaused(pending)
+                paused = RunPaused(pending)
+                # what agno's paused RunOutput lists: the calls waiting for a human
+                paused.tools = [  # type: ignore[attr-defined]
+                    execution(c, tool_call_error=False, requires_confirmation=True)
+                    for c in calls
+                    if self.tools[c.name].requires_confirmation
+                    and self._key(c) not in self.ctx.decisions
+                ]
+                raise paused
             self.ctx.decisions[key] = await self.ctx.ask(pending)
 
     def _rejected(self, call: ToolCall, batch: Batch) -> bool:
@@ -173,12 +191,9 @@ class ToolTurn:
             return False
         if self.ctx.decisions.get(self._key(call)) != "reject":
             return False
-        # agno: a rejected call is not run; the model reads why
-        text = f"Tool call {call.name} was rejected by the user."
-        batch.executions.append(
-            execution(call, requires_confirmation=True, confirmed=False, result=text)
-        )
-        batch.messages.append(_tool_message(call, text))
+        # agno: a rejected call is not run and has no events; the model reads why
+        batch.executions.append(execution(call, tool_call_error=True))
+        batch.messages.append(_tool_message(call, REJECTED))
         return True
 
     async def _call(self, call: ToolCall) -> Outcome:
