@@ -128,7 +128,8 @@ class ToolTurn:
         outcomes = await asyncio.gather(*(self._call(call) for call in runnable))
         for call, outcome in zip(runnable, outcomes, strict=True):
             tool = self.tools[call.name]
-            stop = outcome.stop or tool.stop_after_tool_call
+            # a failing tool does not end the run with its error (agno would show "None")
+            stop = outcome.stop or (tool.stop_after_tool_call and not outcome.error)
             done = execution(
                 call,
                 tool_call_error=outcome.error,
@@ -136,7 +137,7 @@ class ToolTurn:
                 stop_after_tool_call=stop,
                 **self._confirmed(call),
             )
-            if tool.stop_after_tool_call:
+            if tool.stop_after_tool_call and not outcome.error:
                 # agno shows the result of a tool that ends the run as the run's content
                 self.emit("RunContent", content=outcome.text, content_type="str")
                 batch.shown = (batch.shown or "") + outcome.text

@@ -9,6 +9,8 @@ values and the query string often hold keys, so no message ever shows them.
 
 from __future__ import annotations
 
+import json
+
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,7 +54,9 @@ def http_tool(
     validator = validator_for(schema)(schema)
 
     async def call(**arguments: Any) -> Any:
-        return await send(request, arguments, timeout=timeout or DEFAULT_TIMEOUT)
+        answer = await send(request, arguments, timeout=timeout or DEFAULT_TIMEOUT)
+        # the model reads JSON as JSON (a tool's result reaches it as str(), as in agno)
+        return answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
 
     return ToolPlan(
         name=name,

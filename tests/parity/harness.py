@@ -194,7 +194,9 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
     for turn in the_pair.turns:
         events: list[dict[str, Any]] = []
         listen = (
-            {"on_event": lambda event: events.append(views.event_view(event))} if stream else {}
+            {"on_event": lambda event, seen=events: seen.append(views.event_view(event))}
+            if stream
+            else {}
         )
         if turn.approve is None:
             last = await agno_dsl.arun(
