@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from ...schemas.outputs import Message, Metrics, RunOutput, content_type_of
@@ -33,7 +34,7 @@ from . import checks
 from .run_loop import LoopResult, LoopTool, ModelCall, ask_model, run_loop
 
 
-def json_output_prompt(schema: dict[str, Any]) -> str:
+def json_output_prompt(schema: Mapping[str, Any]) -> str:
     """agno's prompt for a structured answer (agno/utils/prompts.py, dict schemas)."""
     return (
         "Provide your output as a JSON containing the following fields:"
@@ -172,9 +173,9 @@ async def run_agent(
         output.tools = result.tool_calls or None
         content = result.content
         if result.stopped_by is None:
-            messages.append(Message(role="assistant", content=_said(content)))
+            messages.append(Message(role="assistant", content=_said(result.last)))
             if agent.output_schema is not None:
-                content = await _structured(agent, call, messages, content, result)
+                content = await _structured(agent, call, messages, result.last, result)
         output.content = content
         emit("RunContentCompleted")
         post_hooks = [(checks.hook_name(hook), hook) for hook in agent.post_hooks]

@@ -39,6 +39,7 @@ class LoopResult:
     output_tokens: int = 0
     time_to_first_token: float | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)  # agno's ToolExecutions
+    last: Any = None  # the last model turn's own content (the final assistant message)
 
     def add(self, response: ModelResponse) -> None:
         self.input_tokens += response.input_tokens
@@ -179,7 +180,7 @@ async def run_loop(
     calls_made = 0
     turns = 0
     waiting: list[ToolCall] | None = None
-    said: Any = None
+    said: Any = None  # the text of the run's model turns so far: agno's content adds them up
     asked: list[int] = []  # how many messages the model had at each request
     if resume is not None:
         result.input_tokens, result.output_tokens = resume["tokens"]
@@ -187,6 +188,7 @@ async def run_loop(
         calls_made = resume["calls_made"]
         waiting = [ToolCall(**c) for c in resume["tool_calls"]]
         asked = list(resume["asked"])
+        said = resume.get("said")
         _replay(call, messages, asked)
     while True:
         if waiting is None:
@@ -196,7 +198,8 @@ async def run_loop(
             result.add(response)
             bounded = max_turns is not None and turns >= max_turns  # tasks mode: leader turns
             if not response.tool_calls or bounded:
-                result.content = response.content
+                result.content = _joined(said, response.content)
+                result.last = response.content
                 return result
             messages.append(
                 Message(
@@ -208,7 +211,7 @@ async def run_loop(
                     ],
                 )
             )
-            waiting, said = response.tool_calls, response.content
+            waiting, said = response.tool_calls, _joined(said, response.content)
         try:
             batch = await turn.run(waiting, calls_made, tool_call_limit)
         except RunPaused as pause:
@@ -218,6 +221,7 @@ async def run_loop(
                     "executions": result.tool_calls,
                     "calls_made": calls_made,
                     "asked": asked,
+                    "said": said if isinstance(said, str) else None,
                     "tool_calls": [
                         {"id": c.id, "name": c.name, "arguments": c.arguments} for c in waiting
                     ],
@@ -243,3 +247,10 @@ def _replay(call: ModelCall, messages: list[Message], asked: list[int]) -> None:
     if replay is not None:
         for count in asked:
             replay(messages[:count], agent=call.runner)
+
+
+def _joined(said: Any, content: Any) -> Any:
+    """agno's run content: the text of every model turn of the run, one after another."""
+    if said is None or not isinstance(said, str) or not isinstance(content, str | None):
+        return content
+    return said + (content or "")

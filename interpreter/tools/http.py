@@ -9,9 +9,8 @@ values and the query string often hold keys, so no message ever shows them.
 
 from __future__ import annotations
 
-import json
-
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any

@@ -42,3 +42,8 @@ def ship(order_id: str) -> str:
 def final_answer(text: str) -> str:
     """Give the final answer; the run ends with it."""
     return f"FINAL: {text}"
+
+
+def weather_report(city: str) -> dict:
+    """A structured weather report for a city."""
+    return {"city": city, "sky": "clear", "celsius": 21}
