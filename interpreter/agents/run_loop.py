@@ -233,8 +233,9 @@ async def run_loop(
         messages.extend(batch.messages)
         result.tool_calls.extend(batch.executions)
         if batch.stop:
-            # agno: the content is what the model said plus the results shown
-            result.content = (said if isinstance(said, str) else "") + (batch.shown or "")
+            # agno: the content is what the model said plus the results shown (None when
+            # neither: StopAgentRun's message goes to the model, not into the content)
+            result.content = _joined(said, batch.shown)
             result.stopped_by = next(
                 (e["tool_name"] for e in batch.executions if e.get("stop_after_tool_call")), None
             )

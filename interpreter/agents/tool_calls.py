@@ -141,8 +141,6 @@ class ToolTurn:
                 # agno shows the result of a tool that ends the run as the run's content
                 self.emit("RunContent", content=outcome.text, content_type="str")
                 batch.shown = (batch.shown or "") + outcome.text
-            elif outcome.stop:  # StopAgentRun: its message is the run's content
-                batch.shown = batch.shown if batch.shown is not None else outcome.text
             batch.stop = batch.stop or stop
             self.emit("ToolCallCompleted", tool=done)
             if outcome.error:

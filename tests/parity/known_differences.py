@@ -45,6 +45,20 @@ KNOWN_DIFFERENCES: dict[str, KnownDifference] = {
 }
 
 
+KNOWN_DIFFERENCES["stop_agent_run_content"] = KnownDifference(
+    reason="after a tool raises StopAgentRun agno's content is '' on its non-streaming path "
+    "and None on its streaming path; agno-dsl has one path and gives None",
+    pairs={
+        "agent_stop_agent_run": frozenset(
+            {
+                'content: [run] turn 0: .: agno="" dsl=null',
+                'outputs: [run] turn 0: content: agno="" dsl=null',
+            }
+        )
+    },
+)
+
+
 def expected_lines(pair: str) -> frozenset[str] | None:
     """The diff lines the known differences allow for this pair (None: it must be equal)."""
     lines = [d.pairs[pair] for d in KNOWN_DIFFERENCES.values() if pair in d.pairs]

@@ -258,3 +258,13 @@ def agent_list_input(models: Models) -> Agent:
 @pair("What is 1 + 1?")
 def agent_text_and_tool_call(models: Models) -> Agent:
     return Agent(name="calc", model=models["fake"], tools=[models.function("parity_tools:add")])
+
+
+@pair("Go on.")
+def agent_stop_agent_run(models: Models) -> Agent:
+    return Agent(name="stopper", model=models["fake"], tools=[models.function("parity_tools:halt")])
+
+
+@pair("How far?")
+def agent_retry_agent_run(models: Models) -> Agent:
+    return Agent(name="runner", model=models["fake"], tools=[models.function("parity_tools:picky")])
