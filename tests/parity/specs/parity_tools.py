@@ -7,7 +7,6 @@ from typing import Any
 
 from agno.exceptions import RetryAgentRun as AgnoRetryAgentRun
 from agno.exceptions import StopAgentRun as AgnoStopAgentRun
-
 from agno_dsl import RetryAgentRun as DslRetryAgentRun
 from agno_dsl import StopAgentRun as DslStopAgentRun
 
