@@ -57,7 +57,7 @@ class Models(dict[str, ScriptedAgnoModel]):
 
     def reset(self) -> None:
         for model in self.values():
-            model.script.reset()
+            model.reset()
 
 
 @dataclass(frozen=True)
