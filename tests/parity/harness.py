@@ -38,10 +38,16 @@ PATHS = ("run", "stream")  # agno's non-streaming and streaming paths
 
 @dataclass(frozen=True)
 class Turn:
-    """One call of a pair: a new run with `input`, or `approve` to continue a paused one."""
+    """One call of a pair: a new run with `input`, or the answer that continues a paused one:
+    `approve` (confirm/reject) or `values` (user input)."""
 
     input: Any = None
     approve: bool | None = None
+    values: dict[str, Any] | None = None
+
+    @property
+    def continues(self) -> bool:
+        return self.approve is not None or self.values is not None
 
 
 class Models(dict[str, ScriptedAgnoModel]):
@@ -135,12 +141,12 @@ async def run_agno(the_pair: Pair, stream: bool) -> Side:
     last: Any = None
     for turn in the_pair.turns:
         options: dict[str, Any] = {"session_id": session_id or views.get(last, "session_id")}
-        if turn.approve is None:
+        if not turn.continues:
             models.reset()  # a new run starts its scripted answers afresh, as agno-dsl does
             options["session_id"] = session_id
             call = target.arun(turn.input, **options, **_streaming(stream, target))
         else:
-            _decide(target, last, turn.approve)
+            _decide(last, turn)
             call = target.acontinue_run(last, **options, **_streaming(stream, target))
         if stream:
             events, last = await _collect(call, target, options["session_id"])
@@ -173,11 +179,16 @@ async def _collect(call: Any, target: Any, session_id: str | None) -> tuple[list
     return events, output
 
 
-def _decide(target: Any, paused: Any, approve: bool) -> None:
-    """Confirm or reject what the paused run waits for (tool calls, or workflow steps)."""
+def _decide(paused: Any, turn: Turn) -> None:
+    """Answer what the paused run waits for (tool calls, or workflow steps)."""
     pending = views.get(paused, "step_requirements") or views.get(paused, "requirements") or []
     for requirement in pending:
-        if approve:
+        if turn.values is not None:
+            if hasattr(requirement, "set_user_input"):
+                requirement.set_user_input(**turn.values)
+            else:
+                requirement.provide_user_input(turn.values)
+        elif turn.approve:
             requirement.confirm()
         else:
             requirement.reject()
@@ -198,7 +209,7 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
             if stream
             else {}
         )
-        if turn.approve is None:
+        if not turn.continues:
             last = await agno_dsl.arun(
                 the_pair.spec,
                 turn.input,
@@ -208,9 +219,10 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
                 **listen,
             )
         else:
-            last = await agno_dsl.aresume(
-                last.run_id, storage=storage, approve=turn.approve, **listen
-            )
+            answer = {"values": turn.values} if turn.values is not None else {}
+            if turn.approve is not None:
+                answer = {"approve": turn.approve}
+            last = await agno_dsl.aresume(last.run_id, storage=storage, **answer, **listen)
         side.add(last, events if stream else None)
     return side
 
