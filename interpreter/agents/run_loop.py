@@ -73,13 +73,14 @@ class ModelCall:
 
 
 def tool_schemas(tools: dict[str, LoopTool]) -> list[dict[str, Any]] | None:
-    """Tools as the model sees them (OpenAI's function-calling shape)."""
+    """Tools as the model sees them (OpenAI's function-calling shape), sorted by name as
+    agno sorts them (a stable request prefix for the providers' prompt caches)."""
     return [
         {
             "type": "function",
             "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
         }
-        for t in tools.values()
+        for t in sorted(tools.values(), key=lambda tool: tool.name)
     ] or None
 
 
