@@ -288,3 +288,12 @@ def agent_prompt_parts(models: Models) -> Agent:
 @pair("A tea?")
 def agent_context_only(models: Models) -> Agent:
     return Agent(name="tutor", model=models["fake"], additional_context="Season: spring.")
+
+
+@pair("my password is hunter2")
+def agent_agno_hook(models: Models) -> Agent:
+    return Agent(
+        name="guarded",
+        model=models["fake"],
+        pre_hooks=[models.function("parity_hooks:agno_style_guard")],
+    )
