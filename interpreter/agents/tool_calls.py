@@ -25,7 +25,7 @@ from typing import Any
 from ...schemas.outputs import Message
 from ..context import RunContext
 from ..durability import Pending, RunPaused
-from ..errors import RetryAgentRun, StopAgentRun
+from ..errors import StopAgentRun
 from ..providers import ToolCall
 from ..providers.base import message_text
 
@@ -205,17 +205,20 @@ class ToolTurn:
             if tool.cache:
                 self.cache[cache_key] = value
             return Outcome(result_text(value))
-        except StopAgentRun as stop:
-            return Outcome(str(stop) or f"{call.name} stopped the run", error=True, stop=True)
-        except RetryAgentRun as retry:
-            return Outcome(str(retry), error=True)
         except RunPaused:
             raise
         except TimeoutError:
             return Outcome(f"Error: {call.name} timed out", error=True)
         except Exception as exc:  # the model reads the error and may recover (agno)
-            return Outcome(str(exc) or type(exc).__name__, error=True)
+            text = str(exc) or type(exc).__name__
+            # agno's own StopAgentRun (a tool brought over from agno) counts as ours
+            stops = isinstance(exc, StopAgentRun) or _named(exc, "StopAgentRun")
+            return Outcome(text, error=True, stop=stops)
 
 
 def _tool_message(call: ToolCall, text: str) -> Message:
     return Message(role="tool", content=text, tool_call_id=call.id, name=call.name)
+
+
+def _named(error: Exception, name: str) -> bool:
+    return any(cls.__name__ == name for cls in type(error).__mro__)
