@@ -297,3 +297,8 @@ def agent_agno_hook(models: Models) -> Agent:
         model=models["fake"],
         pre_hooks=[models.function("parity_hooks:agno_style_guard")],
     )
+
+
+@pair("Add milk")
+def agent_session_state_no_session(models: Models) -> Agent:
+    return agent_session_state(models)
