@@ -132,6 +132,7 @@ workflows:
         "WorkflowStarted",
         "StepStarted",
         "RunStarted",
+        "ModelRequestStarted",
         "RunError",
         "StepError",
         "WorkflowError",
