@@ -110,8 +110,12 @@ async def arun(
     ask: Any = None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Run a workflow (or an agent) of a spec and return its output.
+
+    `user_id` names the user the run is for: agents with memory options keep
+    and read that user's memories (agno's "default" user when omitted).
 
     With `storage` (a URL), or a spec with `storage:`, the run is recorded so
     it can be resumed (`resume`). Run-time failures are reported in the
@@ -143,6 +147,7 @@ async def arun(
                 ask=ask,
                 trace=trace,
                 telemetry=telemetry,
+                user_id=user_id,
             )
         finally:
             RECORDING.reset(token)
@@ -174,6 +179,7 @@ async def arun(
             ask=ask,
             trace=trace,
             telemetry=telemetry,
+            user_id=user_id,
         )
     from .telemetry import run_tracing
 
@@ -182,6 +188,7 @@ async def arun(
         "max_concurrency": max_concurrency,
         "run_id": run_id,
         "ask": ask,
+        "user_id": user_id,
     }
     tracing = run_tracing(document, trace, telemetry)
     if tracing is None:
@@ -204,8 +211,10 @@ async def _run_unrecorded(
     max_concurrency: int | None,
     run_id: str | None,
     ask: Any,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
-    """A run kept nowhere: nothing to resume, events only to the listeners."""
+    """A run kept nowhere: nothing to resume, events only to the listeners; user
+    memories are kept by the process (interpreter/storage/memories.py)."""
     from .interpreter.engine.workflow import execute_agent, execute_workflow
 
     if kind == "team":
@@ -218,6 +227,7 @@ async def _run_unrecorded(
             listeners=listeners,
             session_id=session_id,
             run_id=run_id,
+            user_id=user_id,
         )
     if kind == "workflow":
         plan = compiler.workflow(name)
@@ -230,6 +240,7 @@ async def _run_unrecorded(
             max_concurrency=max_concurrency,
             run_id=run_id,
             ask=ask,
+            user_id=user_id,
         )
     return await execute_agent(
         compiler.agent(name),
@@ -238,6 +249,7 @@ async def _run_unrecorded(
         listeners=listeners,
         session_id=session_id,
         run_id=run_id,
+        user_id=user_id,
     )
 
 

@@ -67,6 +67,7 @@ async def run_recorded(
     ask: Ask | None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     storage = await open_storage(url)
     try:
@@ -84,6 +85,7 @@ async def run_recorded(
             updated_at=now,
             max_concurrency=max_concurrency,
             models=dict(models or {}),
+            user_id=user_id,
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)
@@ -203,6 +205,7 @@ async def _execute(
                 "session_id": record.session_id,
                 "run_id": record.run_id,
                 "recorder": recorder,
+                "user_id": record.user_id,
             }
             if record.kind == "agent":
                 result = await execute_agent(
@@ -234,6 +237,7 @@ async def _execute(
             decisions=record.decisions,
             ask=ask,
             resumed=resumed,
+            user_id=record.user_id,
         )
     finally:
         await recorder.stop_lease(owner)

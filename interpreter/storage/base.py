@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from .memories import MemoryStore
+
 SCHEMA_VERSION = 1
 
 
@@ -54,6 +56,7 @@ class RunRecord:
     error: str | None = None
     pending: dict[str, Any] | None = None
     decisions: dict[str, Any] = field(default_factory=dict)
+    user_id: str | None = None  # the user the run is for (memories)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose: asdict() deep-copies the whole run output on every save.
@@ -119,8 +122,8 @@ def owner_is_dead(owner: str) -> bool:
     return False
 
 
-class Storage(ABC):
-    """Async storage of runs, step outputs, events and sessions."""
+class Storage(MemoryStore, ABC):
+    """Async storage of runs, step outputs, events, sessions and user memories."""
 
     url: str
     # Shared by the runs of one event loop (shared.py): close() leaves it open

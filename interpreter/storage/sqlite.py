@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from . import sqlite_memories
 from .base import (
     SCHEMA_VERSION,
     Commit,
@@ -83,7 +84,7 @@ def _close_shared() -> None:
     _SHARED.clear()
 
 
-class SqliteStorage(Storage):
+class SqliteStorage(sqlite_memories.SqliteMemories, Storage):
     def __init__(self, url: str) -> None:
         self.url = url
         path = url.removeprefix("sqlite://")
@@ -159,6 +160,7 @@ class SqliteStorage(Storage):
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints run on the worker
         db.executescript(_TABLES)
+        db.executescript(sqlite_memories.TABLE)
         db.execute(
             "INSERT OR IGNORE INTO agno_dsl_meta VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -411,7 +413,7 @@ class SqliteStorage(Storage):
 
     async def drop_all(self) -> None:
         def drop() -> None:
-            for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
+            for table in ("meta", "runs", "steps", "events", "spans", "sessions", "memories"):
                 self.db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._call(drop)
