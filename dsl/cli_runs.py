@@ -8,27 +8,7 @@ from typing import Any
 
 import click
 
-from .cli_shared import EXIT_FAILED, EXIT_USAGE, storage_option
-
-
-def _with_storage(url: str | None, action: Any) -> Any:
-    import asyncio
-
-    from .interpreter.storage import StorageError, open_storage
-    from .runs import storage_url
-
-    async def go() -> Any:
-        storage = await open_storage(storage_url(url))
-        try:
-            return await action(storage)
-        finally:
-            await storage.close()
-
-    try:
-        return asyncio.run(go())
-    except StorageError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
+from .cli_shared import EXIT_USAGE, storage_option, with_storage
 
 
 @click.group()
@@ -45,7 +25,7 @@ def runs() -> None:
 @storage_option
 def list_runs(status: str | None, limit: int, as_json: bool, storage: str | None) -> None:
     """The newest runs first."""
-    records = _with_storage(storage, lambda s: s.list_runs(status, limit))
+    records = with_storage(storage, lambda s: s.list_runs(status, limit))
     if as_json:
         click.echo(json.dumps([r.to_json() for r in records], indent=2, default=str))
         return
@@ -78,7 +58,7 @@ def show_run(run_id: str, storage: str | None) -> None:
     async def load(s: Any) -> Any:
         return await s.get_run(run_id), await s.load_events(run_id)
 
-    record, events = _with_storage(storage, load)
+    record, events = with_storage(storage, load)
     if record is None:
         click.echo(f"error: no run {run_id}", err=True)
         sys.exit(EXIT_USAGE)
@@ -137,7 +117,7 @@ def show_run(run_id: str, storage: str | None) -> None:
 @storage_option
 def run_events(run_id: str, storage: str | None) -> None:
     """A run's events as JSON Lines."""
-    for event in _with_storage(storage, lambda s: s.load_events(run_id)):
+    for event in with_storage(storage, lambda s: s.load_events(run_id)):
         click.echo(json.dumps(event, ensure_ascii=False, default=str))
 
 
@@ -150,7 +130,7 @@ def run_trace(run_id: str, storage: str | None) -> None:
     async def load(s: Any) -> Any:
         return await s.get_run(run_id), await s.load_spans(run_id)
 
-    record, spans = _with_storage(storage, load)
+    record, spans = with_storage(storage, load)
     if record is None:
         click.echo(f"error: no run {run_id}", err=True)
         sys.exit(EXIT_USAGE)
@@ -180,7 +160,7 @@ def sessions() -> None:
 @storage_option
 def list_sessions(limit: int, storage: str | None) -> None:
     """Sessions, most recently used first."""
-    for data in _with_storage(storage, lambda s: s.list_sessions(limit)):
+    for data in with_storage(storage, lambda s: s.list_sessions(limit)):
         runs = sum(len(history) for history in data.get("history", {}).values())
         click.echo(
             f"{data['session_id']}  state keys: {len(data.get('state', {}))}  agent runs: {runs}"
@@ -192,7 +172,7 @@ def list_sessions(limit: int, storage: str | None) -> None:
 @storage_option
 def show_session(session_id: str, storage: str | None) -> None:
     """A session's state and history as JSON."""
-    data = _with_storage(storage, lambda s: s.get_session(session_id))
+    data = with_storage(storage, lambda s: s.get_session(session_id))
     if data is None:
         click.echo(f"error: no session {session_id}", err=True)
         sys.exit(EXIT_USAGE)

@@ -45,3 +45,24 @@ def storage_option(function: Any) -> Any:
         help="Storage URL (default: AGNO_DSL_STORAGE, the spec's "
         "storage:, or sqlite:///.agno-dsl/agno.db).",
     )(function)
+
+
+def with_storage(url: str | None, action: Any) -> Any:
+    """`action(storage)` on the storage of --storage (or its defaults); its error as one line."""
+    import asyncio
+
+    from .interpreter.storage import StorageError, open_storage
+    from .runs import storage_url
+
+    async def go() -> Any:
+        storage = await open_storage(storage_url(url))
+        try:
+            return await action(storage)
+        finally:
+            await storage.close()
+
+    try:
+        return asyncio.run(go())
+    except StorageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)

@@ -191,7 +191,7 @@ async def _execute(
             "team": document.spec.teams,
         }[record.kind]
         initial = section[record.target].session_state
-        session = await load_session(storage, record.session_id, initial)
+        session = await load_session(storage, record.session_id, initial, record.user_id)
     recorder = Recorder(storage, record, restored, session)
     recorder.keep_lease(owner)
     try:
