@@ -256,16 +256,7 @@ class MemoryManager:
                     response.output_tokens,
                 )
             updated = True
-            messages.append(
-                Message(
-                    role="assistant",
-                    content=response.content,
-                    tool_calls=[
-                        {"id": c.id, "name": c.name, "arguments": c.arguments}
-                        for c in response.tool_calls
-                    ],
-                )
-            )
+            messages.append(response.assistant_message())
             for call in response.tool_calls:
                 result = await self._tool(call.name, call.arguments, source)
                 messages.append(

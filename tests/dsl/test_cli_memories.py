@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from agno_dsl.cli import main
+from click.testing import CliRunner
 
 SPEC = """version: 1
 models:
@@ -22,7 +21,8 @@ models:
       - match: "My name is Ada"
         tool_calls:
           - {name: add_memory, arguments: {memory: "User's name is Ada", topics: [name]}}
-          - {name: add_memory, arguments: {memory: "Ada's favourite colour is teal", topics: [colour]}}
+          - name: add_memory
+            arguments: {memory: "Ada's favourite colour is teal", topics: [colour]}
       - {match: "Memory added", content: "Added."}
       - {content: "No changes needed."}
 agents:
@@ -97,4 +97,4 @@ def test_a_memory_model_that_is_not_in_models_is_a_spec_error(tmp_path: Path) ->
     path.write_text(SPEC)
     result = CliRunner().invoke(main, ["validate", str(path)])
     assert result.exit_code != 0
-    assert result.stderr == f"{path}:24:19: unknown model 'nowhere'; known: fake, memorizer\n"
+    assert result.stderr == f"{path}:25:19: unknown model 'nowhere'; known: fake, memorizer\n"

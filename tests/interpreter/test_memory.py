@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import agno_dsl
-from agno_dsl.interpreter.memory import memories_context, manager_prompt
+from agno_dsl.interpreter.memory import manager_prompt, memories_context
 
 SPEC = """version: 1
 models:

@@ -1,4 +1,4 @@
-"""storage/*_memories.py: user memories on every backend, and through runs across processes' storage."""
+"""storage/*_memories.py: user memories on every backend, directly and through runs."""
 
 from __future__ import annotations
 

@@ -20,26 +20,20 @@ def _db() -> SqliteDb:
     return SqliteDb(db_file=str(Path(tempfile.mkdtemp(prefix="parity-memory-")) / "agno.db"))
 
 
+def _remembering(models: Models, name: str, **memory: bool) -> Agent:
+    """An agent whose MemoryManager uses the spec's `memorizer` model."""
+    manager = MemoryManager(model=models["memorizer"])
+    return Agent(name=name, model=models["fake"], db=_db(), memory_manager=manager, **memory)
+
+
 @pair("My name is Ada.", "I love green tea.", user_id="ada")
 def memory_update_on_run(models: Models) -> Agent:
-    return Agent(
-        name="friend",
-        model=models["fake"],
-        db=_db(),
-        memory_manager=MemoryManager(model=models["memorizer"]),
-        update_memory_on_run=True,
-    )
+    return _remembering(models, "friend", update_memory_on_run=True)
 
 
 @pair("Remember that my favourite colour is teal.", "What is my favourite colour?", user_id="bo")
 def memory_agentic(models: Models) -> Agent:
-    return Agent(
-        name="keeper",
-        model=models["fake"],
-        db=_db(),
-        memory_manager=MemoryManager(model=models["memorizer"]),
-        enable_agentic_memory=True,
-    )
+    return _remembering(models, "keeper", enable_agentic_memory=True)
 
 
 @pair("Hi!")
