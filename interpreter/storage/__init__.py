@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from .base import RunRecord, Storage, StorageError, redact_url
+from .base import RunRecord, Storage, StorageError, redact_url, url_has_secret
 
-__all__ = ["RunRecord", "Storage", "StorageError", "open_storage", "redact_url"]
+__all__ = [
+    "RunRecord",
+    "Storage",
+    "StorageError",
+    "open_storage",
+    "redact_url",
+    "url_has_secret",
+]
 
 
 async def open_storage(url: str) -> Storage:

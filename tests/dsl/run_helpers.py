@@ -1,0 +1,74 @@
+"""A project with a paused-run spec, and the CLI run in a new process as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SPEC = """version: 1
+models:
+  fake:
+    provider: scripted
+    responses:
+      - {match: "^draft", content: "DRAFT"}
+      - {match: "^publish", content: "PUBLISHED DRAFT"}
+      - {match: "note", content: "NOTED"}
+agents:
+  writer: {model: fake}
+workflows:
+  w:
+    steps:
+      - {name: draft, agent: writer, input: "draft {{ input }}"}
+      - {name: count, function: "counter:count"}
+      - {name: publish, agent: writer, input: "publish {{ steps.draft.output }}",
+         confirm: "Publish the draft?"}
+      - name: review
+        agent: writer
+        input_required: {type: object, properties: {note: {type: string}}, required: [note]}
+      - {name: final, function: "counter:summary"}
+"""
+COUNTER = """
+import json
+from pathlib import Path
+
+CALLS = Path(__file__).parent / "calls.json"
+
+
+def _bump(name):
+    calls = json.loads(CALLS.read_text()) if CALLS.exists() else {}
+    calls[name] = calls.get(name, 0) + 1
+    CALLS.write_text(json.dumps(calls))
+
+
+def count(step_input):
+    _bump("count")
+    return "counted"
+
+
+def summary(step_input):
+    _bump("summary")
+    return {key: step_input.get_step_content(key) for key in ("draft", "publish", "review")}
+"""
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A new process each time, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "agno_dsl", *args],
+        cwd=cwd,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env=os.environ.copy(),
+    )
+
+
+def calls(project: Path) -> dict[str, int]:
+    return json.loads((project / "calls.json").read_text())
+
+
+def run_id_of(stderr: str) -> str:
+    return stderr.split("run ", 1)[1].split(" ", 1)[0]
