@@ -51,7 +51,7 @@ def describe_answer(decision: Any) -> str:
     if decision in DECISIONS:
         return f"--{decision}"
     if isinstance(decision, dict):
-        return "input " + ", ".join(f"{key}=" for key in decision) if decision else "empty input"
+        return "input " + ", ".join(decision) if decision else "empty input"
     return f"the answer {decision!r}"
 
 

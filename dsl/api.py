@@ -199,27 +199,38 @@ async def aresume(
     run_id: str,
     *,
     storage: str | None = None,
+    spec: str | os.PathLike[str] | None = None,
     approve: bool | None = None,
     values: dict[str, Any] | None = None,
     on_event: Callable[[Event], None] | None = None,
     ask: Any = None,
     force: bool = False,
 ) -> WorkflowRunOutput | RunOutput:
-    """Continue a paused or interrupted run; completed steps are not run again.
+    """Continue a paused, interrupted, cancelled or failed run; completed steps are not
+    run again.
 
-    `approve=True/False` answers a pending confirmation, `values` a pending
-    input request.
+    The run is looked up in `storage` (a URL), else AGNO_DSL_STORAGE, else the
+    `storage:` of `spec` (the spec file the run was started with), else the
+    default. A run waiting at a `confirm:` step is answered with
+    `approve=True` (run it) or `approve=False` (skip it); one waiting at an
+    `input_required:` step with `values={...}` matching its schema (or
+    `approve=False` to skip it). An answer that does not fit raises
+    UsageError and leaves the run paused.
     """
-    from .runs import resume_recorded, storage_url
+    from .runs import resume_recorded
+    from .storage_choice import choose_storage
 
+    if approve is not None and values is not None:
+        raise UsageError("give approve= or values=, not both; nothing was changed")
     decision: Any = None
     if approve is not None:
         decision = "approve" if approve else "reject"
     elif values is not None:
         decision = values
+    document = load_document(spec) if spec is not None else None
     return await resume_recorded(
         run_id,
-        url=storage_url(storage),
+        url=choose_storage(storage, document).url,
         decision=decision,
         listeners=[on_event] if on_event else [],
         ask=ask,
@@ -227,20 +238,116 @@ async def aresume(
     )
 
 
-def resume(run_id: str, **options: Any) -> WorkflowRunOutput | RunOutput:
-    """Synchronous `aresume`."""
-    return asyncio.run(aresume(run_id, **options))
+def _outside_event_loop(function: str) -> None:
+    """asyncio.run() cannot start inside a running loop (Jupyter, async code): say what to use."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise UsageError(
+        f"agno_dsl.{function}() was called inside a running event loop (Jupyter, async "
+        f"code); use `await agno_dsl.a{function}(...)` there"
+    )
 
 
-def run(target: Target, input: Any = None, **options: Any) -> WorkflowRunOutput | RunOutput:
-    """Synchronous `arun`."""
-    return asyncio.run(arun(target, input, **options))
+def resume(
+    run_id: str,
+    *,
+    storage: str | None = None,
+    spec: str | os.PathLike[str] | None = None,
+    approve: bool | None = None,
+    values: dict[str, Any] | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    ask: Any = None,
+    force: bool = False,
+) -> WorkflowRunOutput | RunOutput:
+    """Synchronous `aresume` (outside a running event loop)."""
+    _outside_event_loop("resume")
+    return asyncio.run(
+        aresume(
+            run_id,
+            storage=storage,
+            spec=spec,
+            approve=approve,
+            values=values,
+            on_event=on_event,
+            ask=ask,
+            force=force,
+        )
+    )
 
 
-async def stream(target: Target, input: Any = None, **options: Any) -> AsyncIterator[Event]:
+def run(
+    target: Target,
+    input: Any = None,
+    *,
+    workflow: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+    session_id: str | None = None,
+    max_concurrency: int | None = None,
+    models: dict[str, str] | None = None,
+    run_id: str | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    storage: str | None = None,
+    record: str | os.PathLike[str] | None = None,
+    ask: Any = None,
+) -> WorkflowRunOutput | RunOutput:
+    """Synchronous `arun` (outside a running event loop; there, `await arun(...)`)."""
+    _outside_event_loop("run")
+    return asyncio.run(
+        arun(
+            target,
+            input,
+            workflow=workflow,
+            agent=agent,
+            team=team,
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=models,
+            run_id=run_id,
+            on_event=on_event,
+            storage=storage,
+            record=record,
+            ask=ask,
+        )
+    )
+
+
+async def stream(
+    target: Target,
+    input: Any = None,
+    *,
+    workflow: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+    session_id: str | None = None,
+    max_concurrency: int | None = None,
+    models: dict[str, str] | None = None,
+    run_id: str | None = None,
+    storage: str | None = None,
+    record: str | os.PathLike[str] | None = None,
+    ask: Any = None,
+) -> AsyncIterator[Event]:
     """Run and yield each event as it happens; the last one ends the run."""
     queue: asyncio.Queue[Event | None] = asyncio.Queue()
-    task = asyncio.create_task(arun(target, input, on_event=queue.put_nowait, **options))
+    task = asyncio.create_task(
+        arun(
+            target,
+            input,
+            workflow=workflow,
+            agent=agent,
+            team=team,
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=models,
+            run_id=run_id,
+            on_event=queue.put_nowait,
+            storage=storage,
+            record=record,
+            ask=ask,
+        )
+    )
     task.add_done_callback(lambda _: queue.put_nowait(None))
     try:
         while (event := await queue.get()) is not None:
