@@ -162,9 +162,8 @@ def test_concurrent_appenders_of_one_run_never_collide(storage_url: str) -> None
 
 
 def test_postgresql_commits_without_fsync_unless_asked(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.interpreter.storage.conftest import drop, require_server, storage_url_for
+    from tests.interpreter.storage.conftest import drop, storage_url_for
 
-    require_server("postgresql")
     url = storage_url_for("postgresql", tmp_path)
 
     async def setting(s: Any) -> str:
