@@ -20,6 +20,7 @@ from .storage import RunRecord, Storage
 from .storage.sessions import Session
 
 LEASE_SECONDS = 30.0
+IDLE_EVENT_FLUSH = 0.5  # seconds events may wait for a step's commit before going alone
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,24 @@ class Recorder:
         self._waiting: list[tuple[str, dict[str, Any], asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
         self._lease_task: asyncio.Task[None] | None = None
+        self._idle_flush: asyncio.TimerHandle | None = None
 
-    # An event listener: events are committed with the next step or at the end.
+    # An event listener: events are committed with the next step or at the end, or,
+    # when no step commits for IDLE_EVENT_FLUSH seconds, on their own, so a run killed
+    # inside a long step still shows which step it cut off.
     def __call__(self, event: Event) -> None:
         self._events.append(event.to_dict())
+        if self._idle_flush is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            self._idle_flush = loop.call_later(IDLE_EVENT_FLUSH, self._flush_idle_events)
+
+    def _flush_idle_events(self) -> None:
+        self._idle_flush = None
+        if self._events and (self._flusher is None or self._flusher.done()):
+            self._flusher = asyncio.create_task(self._flush())
 
     def restored_output(self, key: str) -> StepOutput | None:
         return self.restored.get(key)
@@ -90,6 +105,12 @@ class Recorder:
         await asyncio.shield(done)
 
     async def _flush(self) -> None:
+        if not self._waiting and self._events:  # woken by the idle timer: events only
+            events, self._events = self._events, []
+            try:
+                await self.storage.append_events(self.record.run_id, events)
+            except Exception:
+                self._events[:0] = events  # they go with the next commit instead
         # Group commit: everything queued while the previous commit ran goes in the next.
         while self._waiting:
             await asyncio.sleep(0)  # let steps finishing in this same tick join the batch
@@ -118,6 +139,8 @@ class Recorder:
         """Update the run record (status, output, pending…) and flush events."""
         import time
 
+        if self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)  # events stay in order
         for name, value in changes.items():
             setattr(self.record, name, value)
         self.record.updated_at = time.time()
