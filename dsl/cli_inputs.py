@@ -61,17 +61,16 @@ def parse_value(raw: str) -> Any:
         return raw
 
 
-def flags_for(schema: Any) -> str:
-    """`-i a=... -i b=...` for the properties of an object schema ('' when it has none)."""
-    properties = (schema or {}).get("properties") if isinstance(schema, dict) else None
-    return " ".join(f"-i {key}=..." for key in properties or {})
-
-
 def missing_input_message(what: str, schema: Any) -> str:
-    """Said when a run that needs input was started without any."""
-    flags = flags_for(schema)
-    how = f"pass {flags} (or --input-file FILE)" if flags else "pass MESSAGE, -i or --input-file"
-    return f"{what} needs input: {how}"
+    """Said when a run that needs input was started without any: which -i keys to pass."""
+    properties = list(schema.get("properties") or {}) if isinstance(schema, dict) else []
+    required = [key for key in schema.get("required") or [] if key in properties] or properties
+    if not required:
+        return f"{what} needs input: pass MESSAGE, -i key=value or --input-file FILE"
+    flags = " ".join(f"-i {key}=..." for key in required)
+    optional = [key for key in properties if key not in required]
+    more = f"; optional: {', '.join(optional)}" if optional else ""
+    return f"{what} needs input: pass {flags} (or --input-file FILE){more}"
 
 
 def ask_until_valid(pending: Any, check: Any) -> Any:

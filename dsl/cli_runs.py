@@ -116,35 +116,36 @@ def list_runs(
 
     rows = _read(choice, load)
     if rows is _NOTHING:
-        from .interpreter.storage import redact_url
-
         rows = []
-        click.echo(f"no runs recorded in {redact_url(choice.url)}", err=True)
     if as_json:
         payload = [{**record.to_json(), "status": shown} for record, shown in rows]
         click.echo(json.dumps(payload, indent=2, default=str))
-        return
-    _print_runs(rows)
+    elif rows:
+        _print_runs(rows)
+    else:
+        from .interpreter.storage import redact_url
+
+        which = f"{status} runs" if status else "runs"
+        click.echo(f"no {which} recorded in {redact_url(choice.url)}", err=True)
 
 
 def _print_runs(rows: list[tuple[Any, str]]) -> None:
-    """One line per run, readable at 80 columns; the run id is never wrapped or cut."""
+    """One line per run, readable at 80 columns: the run id (never wrapped or cut: it is
+    what `resume` needs), status, start, target; a run's error on a line of its own."""
     import datetime
+    import shutil
 
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
+    width = shutil.get_terminal_size().columns
 
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=False)
-    table.add_column("run id", no_wrap=True, min_width=36)
-    table.add_column("status", no_wrap=True)
-    table.add_column("started", no_wrap=True)
-    table.add_column("target", no_wrap=True, overflow="ellipsis", max_width=24)
-    table.add_column("error", no_wrap=True, overflow="ellipsis", ratio=1)
+    def fit(text: str) -> str:
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    click.echo(fit(f"{'run id':36}  {'status':11}  {'started':11}  target"))
     for record, shown in rows:
         started = datetime.datetime.fromtimestamp(record.created_at).strftime("%m-%d %H:%M")
-        table.add_row(record.run_id, shown, started, record.target, record.error or "")
-    Console(soft_wrap=False).print(table)
+        click.echo(fit(f"{record.run_id:36}  {shown:11}  {started:11}  {record.target}"))
+        if record.error:
+            click.echo(fit(f"  error: {record.error}"))
 
 
 @runs.command("show")
