@@ -42,9 +42,7 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(
-                f"error: {type(exc).__name__}: {exc} (add --debug for details)", err=True
-            )
+            click.echo(f"error: {type(exc).__name__}: {exc} (add --debug for details)", err=True)
             sys.exit(EXIT_FAILED)
 
 

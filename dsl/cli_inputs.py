@@ -22,7 +22,9 @@ class Inputs:
         """A hint for `-i topic=42` when the schema wanted the text "42"."""
         for key, raw in self.not_text.items():
             if f" at {key}: " in message and "is not of type 'string'" in message:
-                return f" (hint: -i values are read as JSON; quote to pass text: -i {key}='\"{raw}\"')"
+                return (
+                    f" (hint: -i values are read as JSON; quote to pass text: -i {key}='\"{raw}\"')"
+                )
         return ""
 
 

@@ -271,7 +271,9 @@ def run(
     session.report(output, as_json)
 
 
-def _require_input(document: Any, workflow: str | None, agent: str | None, team: str | None) -> None:
+def _require_input(
+    document: Any, workflow: str | None, agent: str | None, team: str | None
+) -> None:
     """A run started without input whose target's schema needs some: say which -i keys."""
     from .api import choose_target
     from .errors import UsageError

@@ -111,7 +111,9 @@ def list_runs(
     stored = "running" if status == "interrupted" else status
 
     async def load(s: Any) -> list[tuple[Any, str]]:
-        rows = [(record, await shown_status(s, record)) for record in await s.list_runs(stored, limit)]
+        rows = [
+            (record, await shown_status(s, record)) for record in await s.list_runs(stored, limit)
+        ]
         return [row for row in rows if status is None or row[1] == status]
 
     rows = _read(choice, load)

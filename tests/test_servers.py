@@ -51,7 +51,12 @@ def test_servers_are_started_when_nothing_answers() -> None:
         "AGNO_DSL_TEST_REDIS_PORT": str(unused_port()),
     }
     done = subprocess.run(
-        [sys.executable, "-c", CHECK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", CHECK],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)

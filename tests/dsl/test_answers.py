@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import agno_dsl
 import pytest
 
-import agno_dsl
 from tests.dsl.run_helpers import calls, cli, run_id_of
 
 

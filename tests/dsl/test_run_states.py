@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
+import agno_dsl
 import pytest
 
-import agno_dsl
 from tests.dsl.run_helpers import cli
 from tests.interpreter.storage.conftest import BACKENDS, drop, storage_url_for
 
@@ -125,7 +125,9 @@ def test_a_running_run_shows_as_running(project: Path) -> None:
 
 
 def test_an_unrecordable_output_fails_the_step_and_resumes_after_the_fix(project: Path) -> None:
-    (project / "objects.py").write_text(OBJECTS + "\n\ndef make_text(step_input):\n    return 'ok'\n")
+    (project / "objects.py").write_text(
+        OBJECTS + "\n\ndef make_text(step_input):\n    return 'ok'\n"
+    )
     (project / "objects.yaml").write_text(OBJECT_SPEC)
     failed = cli("run", "objects.yaml", cwd=project)
     assert failed.returncode == 1
@@ -146,7 +148,9 @@ def test_an_unrecordable_output_fails_the_step_and_resumes_after_the_fix(project
 def test_the_api_reports_an_unrecordable_output_as_a_failed_step(
     project: Path, tmp_path: Path
 ) -> None:
-    (project / "objects.py").write_text(OBJECTS + "\n\ndef make_text(step_input):\n    return 'ok'\n")
+    (project / "objects.py").write_text(
+        OBJECTS + "\n\ndef make_text(step_input):\n    return 'ok'\n"
+    )
     (project / "objects.yaml").write_text(OBJECT_SPEC)
     url = f"sqlite:///{tmp_path}/api.db"
     output = agno_dsl.run(project / "objects.yaml", storage=url)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import agno_dsl
+
 from tests.conftest import run_cli
 
 TOOLS = """
