@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 SPEC = """version: 1
@@ -72,3 +74,27 @@ def calls(project: Path) -> dict[str, int]:
 
 def run_id_of(stderr: str) -> str:
     return stderr.split("run ", 1)[1].split(" ", 1)[0]
+
+
+def read_until(fd: int, marker: bytes, seen: bytes, timeout: float = 30) -> bytes:
+    deadline = time.monotonic() + timeout
+    while marker not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:
+                break
+    assert marker in seen, seen
+    return seen
+
+
+def quiet_for(fd: int, seconds: float) -> bytes:
+    """What the terminal received in `seconds` (nothing, when no one redraws)."""
+    got = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            got += os.read(fd, 4096)
+    return got

@@ -9,7 +9,7 @@ from pathlib import Path
 import agno_dsl
 import pytest
 
-from tests.dsl.run_helpers import calls, cli, run_id_of
+from tests.dsl.run_helpers import calls, cli, read_until, run_id_of
 
 
 def paused_at_publish(project: Path) -> str:
@@ -129,3 +129,36 @@ def test_api_resume_refuses_answers_that_do_not_fit(project: Path) -> None:
     done = agno_dsl.resume(run_id, values={"note": "fine"})
     assert done.status == "completed"
     assert done.content["review"] == "NOTED"
+
+
+def test_the_terminal_asks_again_until_the_answer_fits(project: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agno_dsl", "run", "spec.yaml", "tides"],
+        cwd=project,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "TERM": "xterm"},
+    )
+    os.close(terminal)
+    try:
+        seen = read_until(controller, b"Publish the draft?", b"")
+        os.write(controller, b"y\n")
+        seen = read_until(controller, b"review: note", seen)
+        os.write(controller, b"42\n")  # JSON for a number; the schema wants text
+        seen = read_until(controller, b"try again", seen)
+        assert b"at note: 42 is not of type 'string'" in seen
+        read_until(controller, b"review: note", seen.rsplit(b"try again", 1)[1])
+        os.write(controller, b"fine\n")
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+    assert calls(project) == {"count": 1, "summary": 1}

@@ -6,16 +6,14 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_cli
-from tests.dsl.run_helpers import cli, run_id_of
+from tests.dsl.run_helpers import cli, quiet_for, read_until, run_id_of
 
 BROKEN = "version: 1\nagents:\n  a: {model: nowhere}\n"
 NEEDS_INPUT = """version: 1
@@ -150,30 +148,6 @@ def test_a_number_where_text_is_wanted_hints_at_quoting(tmp_path: Path) -> None:
     assert cli("run", "spec.yaml", "-i", 'topic="42"', cwd=tmp_path).returncode == 0
 
 
-def _read_until(fd: int, marker: bytes, seen: bytes, timeout: float = 30) -> bytes:
-    deadline = time.monotonic() + timeout
-    while marker not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                seen += os.read(fd, 4096)
-            except OSError:
-                break
-    assert marker in seen, seen
-    return seen
-
-
-def _quiet_for(fd: int, seconds: float) -> bytes:
-    """What the terminal received in `seconds` (nothing, when no one redraws)."""
-    got = b""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            got += os.read(fd, 4096)
-    return got
-
-
 def test_the_live_view_leaves_the_prompt_alone(project: Path) -> None:
     """While the user types at an input_required prompt, nothing redraws the terminal."""
     controller, terminal = pty.openpty()
@@ -187,12 +161,12 @@ def test_the_live_view_leaves_the_prompt_alone(project: Path) -> None:
     )
     os.close(terminal)
     try:
-        seen = _read_until(controller, b"Publish the draft?", b"")
-        assert _quiet_for(controller, 0.6) == b""
+        seen = read_until(controller, b"Publish the draft?", b"")
+        assert quiet_for(controller, 0.6) == b""
         os.write(controller, b"y\n")
-        seen = _read_until(controller, b"review: note", seen)
+        seen = read_until(controller, b"review: note", seen)
         os.write(controller, b"look")  # typing, not finished yet
-        echoed = _quiet_for(controller, 0.6)
+        echoed = quiet_for(controller, 0.6)
         assert echoed == b"look", echoed  # only the echo of what was typed
         os.write(controller, b"s fine\n")
         process.wait(timeout=30)
