@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -109,37 +110,57 @@ async def arun(
     output's `status` and `error`; bad specs raise SpecError, bad input
     raises InputCheckError.
     """
+    with _recording(record):
+        return await _run_target(
+            _document(target),
+            input,
+            (workflow, agent, team),
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=models,
+            run_id=run_id,
+            listeners=[on_event] if on_event is not None else [],
+            storage=storage,
+            ask=ask,
+        )
+
+
+@contextlib.contextmanager
+def _recording(record: str | os.PathLike[str] | None) -> Iterator[None]:
+    """With a path: keep every model answer, and write them there as a cassette."""
+    if record is None:
+        yield
+        return
+    from .interpreter.providers.cassette import RECORDING, Cassette
+
+    cassette = Cassette()
+    token = RECORDING.set(cassette)
+    try:
+        yield
+    finally:
+        RECORDING.reset(token)
+        cassette.save(Path(record))
+
+
+async def _run_target(
+    document: Document,
+    input: Any,
+    names: tuple[str | None, str | None, str | None],
+    *,
+    session_id: str | None,
+    max_concurrency: int | None,
+    models: dict[str, str] | None,
+    run_id: str | None,
+    listeners: list[Callable[[Event], None]],
+    storage: str | None,
+    ask: Any,
+) -> WorkflowRunOutput | RunOutput:
+    """What `arun` does once the spec is loaded: recorded, or straight in memory."""
     from .interpreter.context import new_id
-
-    if record is not None:  # keep every model answer, then write them as a cassette
-        from .interpreter.providers.cassette import RECORDING, Cassette
-
-        cassette = Cassette()
-        token = RECORDING.set(cassette)
-        try:
-            return await arun(
-                target,
-                input,
-                workflow=workflow,
-                agent=agent,
-                team=team,
-                session_id=session_id,
-                max_concurrency=max_concurrency,
-                models=models,
-                run_id=run_id,
-                on_event=on_event,
-                storage=storage,
-                ask=ask,
-            )
-        finally:
-            RECORDING.reset(token)
-            cassette.save(Path(record))
     from .interpreter.engine.workflow import execute_agent, execute_workflow
 
-    document = _document(target)
-    kind, name = choose_target(document, workflow, agent, team)
+    kind, name = choose_target(document, *names)
     compiler = compiler_for(document, models)
-    listeners = [on_event] if on_event is not None else []
     url = storage or document.spec.storage
     if url:
         from .runs import run_recorded

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 SPEC = """version: 1
 models:
@@ -35,6 +36,7 @@ workflows:
 COUNTER = """
 import json
 from pathlib import Path
+from typing import Any
 
 CALLS = Path(__file__).parent / "calls.json"
 
@@ -98,3 +100,35 @@ def quiet_for(fd: int, seconds: float) -> bytes:
         if ready:
             got += os.read(fd, 4096)
     return got
+
+
+def run_on_terminal(project: Path, *args: str) -> tuple[subprocess.Popen[bytes], int]:
+    """`agno-dsl ARGS` on a pseudo-terminal, as a user at a terminal runs it; returns the
+    process and the terminal's other end (read what it shows, write what the user types)."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agno_dsl", *args],
+        cwd=project,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
+    )
+    os.close(terminal)
+    return process, controller
+
+
+def start_until(project: Path, args: list[str], events: Path, marker: str, **options: Any) -> Any:
+    """Start `agno-dsl ARGS --events EVENTS` in the background; return once `marker` is in
+    the events file (or after 30 s)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "agno_dsl", *args, "--events", str(events)],
+        cwd=project,
+        **options,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (events.exists() and marker in events.read_text()):
+        time.sleep(0.05)
+    return process

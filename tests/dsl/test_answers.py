@@ -9,7 +9,7 @@ from pathlib import Path
 import agno_dsl
 import pytest
 
-from tests.dsl.run_helpers import calls, cli, read_until, run_id_of
+from tests.dsl.run_helpers import calls, cli, read_until, run_id_of, run_on_terminal
 
 
 def paused_at_publish(project: Path) -> str:
@@ -133,20 +133,8 @@ def test_api_resume_refuses_answers_that_do_not_fit(project: Path) -> None:
 
 def test_the_terminal_asks_again_until_the_answer_fits(project: Path) -> None:
     import os
-    import pty
-    import subprocess
-    import sys
 
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl", "run", "spec.yaml", "tides"],
-        cwd=project,
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env={**os.environ, "TERM": "xterm"},
-    )
-    os.close(terminal)
+    process, controller = run_on_terminal(project, "run", "spec.yaml", "tides")
     try:
         seen = read_until(controller, b"Publish the draft?", b"")
         os.write(controller, b"y\n")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_cli
-from tests.dsl.run_helpers import cli, quiet_for, read_until, run_id_of
+from tests.dsl.run_helpers import cli, quiet_for, read_until, run_id_of, run_on_terminal
 
 BROKEN = "version: 1\nagents:\n  a: {model: nowhere}\n"
 NEEDS_INPUT = """version: 1
@@ -150,16 +149,7 @@ def test_a_number_where_text_is_wanted_hints_at_quoting(tmp_path: Path) -> None:
 
 def test_the_live_view_leaves_the_prompt_alone(project: Path) -> None:
     """While the user types at an input_required prompt, nothing redraws the terminal."""
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl", "run", "spec.yaml", "tides"],
-        cwd=project,
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
-    )
-    os.close(terminal)
+    process, controller = run_on_terminal(project, "run", "spec.yaml", "tides")
     try:
         seen = read_until(controller, b"Publish the draft?", b"")
         assert quiet_for(controller, 0.6) == b""

@@ -15,9 +15,10 @@ from pathlib import Path
 import agno_dsl
 import pytest
 
-from tests.dsl.run_helpers import cli
+from tests.dsl.run_helpers import cli, start_until
 from tests.interpreter.storage.conftest import BACKENDS, drop, storage_url_for
 
+QUIET = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
 SLOW = """version: 1
 models:
   slow: {provider: scripted, responses: [{content: late, delay: 60s}]}
@@ -59,19 +60,10 @@ def test_a_killed_run_shows_as_interrupted(project: Path, tmp_path: Path, backen
     env = {**os.environ, "AGNO_DSL_STORAGE": url}
     (project / "slow.yaml").write_text(SLOW)
     events = project / "e.jsonl"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl", "run", "slow.yaml", "x", "--events", str(events)],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process = start_until(
+        project, ["run", "slow.yaml", "x"], events, '"step_name": "second"', env=env, **QUIET
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not (
-            events.exists() and '"step_name": "second"' in events.read_text()
-        ):
-            time.sleep(0.05)
         time.sleep(1.0)  # events wait at most IDLE_EVENT_FLUSH (0.5 s) for a commit
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
@@ -105,18 +97,10 @@ def test_a_killed_run_shows_as_interrupted(project: Path, tmp_path: Path, backen
 def test_a_running_run_shows_as_running(project: Path) -> None:
     (project / "slow.yaml").write_text(SLOW)
     events = project / "e.jsonl"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl", "run", "slow.yaml", "x", "--events", str(events)],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process = start_until(
+        project, ["run", "slow.yaml", "x"], events, '"step_name": "second"', **QUIET
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not (
-            events.exists() and '"step_name": "second"' in events.read_text()
-        ):
-            time.sleep(0.05)
         listed = json.loads(cli("runs", "list", "--json", cwd=project).stdout)
         assert listed[0]["status"] == "running"
     finally:

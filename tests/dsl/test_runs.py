@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.dsl.run_helpers import SPEC, calls, cli, run_id_of
+from tests.dsl.run_helpers import SPEC, calls, cli, run_id_of, run_on_terminal
 
 
 def test_pause_resume_across_processes(project: Path) -> None:
@@ -135,20 +133,10 @@ def test_sessions_cli(project: Path) -> None:
 
 def test_kill_while_asking_on_a_terminal_then_resume(project: Path) -> None:
     """On a terminal `run` asks instead of exiting; killed while asking, nothing is lost."""
-    import pty
     import signal
     import time
 
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl", "run", "spec.yaml", "tides"],
-        cwd=project,
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=os.environ.copy(),
-    )
-    os.close(terminal)
+    process, controller = run_on_terminal(project, "run", "spec.yaml", "tides")
     seen = b""
     deadline = time.monotonic() + 30
     while b"Publish the draft?" not in seen and time.monotonic() < deadline:

@@ -10,12 +10,11 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.dsl.run_helpers import SPEC, cli, run_id_of
+from tests.dsl.run_helpers import SPEC, cli, run_id_of, start_until
 from tests.interpreter.storage.conftest import drop, storage_url_for
 
 FLAKY = """
@@ -127,17 +126,9 @@ workflows:
     steps: [{{name: s, agent: a}}]
 """)
     events = project / "e.jsonl"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl", "run", "slow.yaml", "x", "--events", str(events)],
-        cwd=project,
-        stderr=subprocess.PIPE,
-        text=True,
+    process = start_until(
+        project, ["run", "slow.yaml", "x"], events, "RunStarted", stderr=subprocess.PIPE, text=True
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not (
-        events.exists() and "RunStarted" in events.read_text()
-    ):
-        time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=20)
     assert process.returncode == 130
