@@ -89,7 +89,7 @@ class Servers:
         import pgserver
 
         server = pgserver.get_server(self.scratch() / "pg", cleanup_mode="stop")
-        self._stops.append(server.cleanup)
+        self._stops.append(lambda: _stop_postgres(server))
         # A Unix socket of the local machine, in the folder the session owns.
         return str(server.get_uri("postgres"))
 
@@ -132,6 +132,15 @@ class Servers:
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
+
+
+def _stop_postgres(server: Any) -> None:
+    import atexit
+
+    server.cleanup()
+    # pgserver also stops it at exit, which would make its lock file again after
+    # the session's folder is removed: once is enough.
+    atexit.unregister(server._cleanup)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
