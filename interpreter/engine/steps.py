@@ -103,9 +103,13 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
             executor_name=node.import_path,
             content=result,
         )
-    if ctx.recorder is not None:
+    if ctx.recorder is not None and type(result) not in _PLAIN:
         _check_recordable(output, node)
     return output
+
+
+# Results that are JSON as they are: no need to try serializing them first.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _check_recordable(output: StepOutput, node: FunctionNode) -> None:
