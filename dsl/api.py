@@ -7,7 +7,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .errors import UsageError
 from .loader import Document, load_document
@@ -16,6 +16,9 @@ from .schemas.base import unknown_name_message
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, WorkflowRunOutput
 from .schemas.spec import Spec
+
+if TYPE_CHECKING:
+    from .interpreter.sinks.otel_export import Telemetry
 
 Target: TypeAlias = str | os.PathLike[str] | Spec
 
@@ -102,16 +105,20 @@ async def arun(
     storage: str | None = None,
     record: str | os.PathLike[str] | None = None,
     ask: Any = None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Run a workflow (or an agent) of a spec and return its output.
 
     With `storage` (a URL), or a spec with `storage:`, the run is recorded so
     it can be resumed (`resume`). Run-time failures are reported in the
     output's `status` and `error`; bad specs raise SpecError, bad input
-    raises InputCheckError.
+    raises InputCheckError. `trace` (otlp, console or a FILE.jsonl) turns
+    telemetry on, as the spec's `telemetry:` section does; `telemetry` is a
+    ready OpenTelemetry setup to use instead (own exporters or readers).
     """
     with _recording(record):
-        return await _run_target(
+        return await _arun(
             _document(target),
             input,
             (workflow, agent, team),
@@ -122,6 +129,8 @@ async def arun(
             listeners=[on_event] if on_event is not None else [],
             storage=storage,
             ask=ask,
+            trace=trace,
+            telemetry=telemetry,
         )
 
 
@@ -142,7 +151,7 @@ def _recording(record: str | os.PathLike[str] | None) -> Iterator[None]:
         cassette.save(Path(record))
 
 
-async def _run_target(
+async def _arun(
     document: Document,
     input: Any,
     names: tuple[str | None, str | None, str | None],
@@ -154,10 +163,11 @@ async def _run_target(
     listeners: list[Callable[[Event], None]],
     storage: str | None,
     ask: Any,
+    trace: str | None,
+    telemetry: Telemetry | None,
 ) -> WorkflowRunOutput | RunOutput:
-    """What `arun` does once the spec is loaded: recorded, or straight in memory."""
+    """What `arun` does once the spec is loaded: recorded, or kept nowhere."""
     from .interpreter.context import new_id
-    from .interpreter.engine.workflow import execute_agent, execute_workflow
 
     kind, name = choose_target(document, *names)
     compiler = compiler_for(document, models)
@@ -182,7 +192,42 @@ async def _run_target(
             models=models,
             listeners=listeners,
             ask=ask,
+            trace=trace,
+            telemetry=telemetry,
         )
+    from .telemetry import run_tracing
+
+    options: dict[str, Any] = {
+        "session_id": session_id,
+        "max_concurrency": max_concurrency,
+        "run_id": run_id,
+        "ask": ask,
+    }
+    tracing = run_tracing(document, trace, telemetry)
+    if tracing is None:
+        return await _run_unrecorded(compiler, kind, name, input, listeners, **options)
+    listeners.append(tracing.listener())
+    try:
+        return await _run_unrecorded(compiler, kind, name, input, listeners, **options)
+    finally:
+        tracing.discard()
+
+
+async def _run_unrecorded(
+    compiler: Any,
+    kind: str,
+    name: str,
+    input: Any,
+    listeners: list[Callable[[Event], None]],
+    *,
+    session_id: str | None,
+    max_concurrency: int | None,
+    run_id: str | None,
+    ask: Any,
+) -> WorkflowRunOutput | RunOutput:
+    """A run kept nowhere: nothing to resume, events only to the listeners."""
+    from .interpreter.engine.workflow import execute_agent, execute_workflow
+
     if kind == "team":
         from .interpreter.engine.workflow import execute_team
 
@@ -226,6 +271,8 @@ async def aresume(
     on_event: Callable[[Event], None] | None = None,
     ask: Any = None,
     force: bool = False,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Continue a paused, interrupted, cancelled or failed run; completed steps are not
     run again.
@@ -236,7 +283,8 @@ async def aresume(
     `approve=True` (run it) or `approve=False` (skip it); one waiting at an
     `input_required:` step with `values={...}` matching its schema (or
     `approve=False` to skip it). An answer that does not fit raises
-    UsageError and leaves the run paused.
+    UsageError and leaves the run paused. A traced run continues its trace
+    (same trace id, a link to the previous attempt's root span).
     """
     from .runs import resume_recorded
     from .storage_choice import choose_storage
@@ -256,6 +304,8 @@ async def aresume(
         listeners=[on_event] if on_event else [],
         ask=ask,
         force=force,
+        trace=trace,
+        telemetry=telemetry,
     )
 
 
@@ -281,6 +331,8 @@ def resume(
     on_event: Callable[[Event], None] | None = None,
     ask: Any = None,
     force: bool = False,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Synchronous `aresume` (outside a running event loop)."""
     _outside_event_loop("resume")
@@ -294,6 +346,8 @@ def resume(
             on_event=on_event,
             ask=ask,
             force=force,
+            trace=trace,
+            telemetry=telemetry,
         )
     )
 
@@ -313,6 +367,8 @@ def run(
     storage: str | None = None,
     record: str | os.PathLike[str] | None = None,
     ask: Any = None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Synchronous `arun` (outside a running event loop; there, `await arun(...)`)."""
     _outside_event_loop("run")
@@ -331,6 +387,8 @@ def run(
             storage=storage,
             record=record,
             ask=ask,
+            trace=trace,
+            telemetry=telemetry,
         )
     )
 
@@ -349,6 +407,8 @@ async def stream(
     storage: str | None = None,
     record: str | os.PathLike[str] | None = None,
     ask: Any = None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> AsyncIterator[Event]:
     """Run and yield each event as it happens; the last one ends the run."""
     queue: asyncio.Queue[Event | None] = asyncio.Queue()
@@ -367,6 +427,8 @@ async def stream(
             storage=storage,
             record=record,
             ask=ask,
+            trace=trace,
+            telemetry=telemetry,
         )
     )
     task.add_done_callback(lambda _: queue.put_nowait(None))

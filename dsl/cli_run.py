@@ -108,7 +108,7 @@ class _Session:
 
         from .answers import AnswerError, answer_flags
         from .errors import SpecError, UsageError
-        from .interpreter.errors import InputCheckError
+        from .interpreter.errors import ConfigurationError, InputCheckError
         from .interpreter.storage import StorageError
         from .runs import RunStateError
 
@@ -145,7 +145,7 @@ class _Session:
                 err=True,
             )
             sys.exit(EXIT_USAGE)
-        except (UsageError, InputCheckError, RunStateError) as exc:
+        except (UsageError, InputCheckError, RunStateError, ConfigurationError) as exc:
             click.echo(f"error: {exc}{self.inputs.quoting_hint(str(exc))}", err=True)
             sys.exit(EXIT_USAGE)
         except StorageError as exc:
@@ -154,6 +154,9 @@ class _Session:
         finally:
             if self.events_file is not None:
                 self.events_file.close()
+            from .telemetry import shutdown_all
+
+            shutdown_all()  # spans and metrics leave before the process does
 
     def report(self, output: Any, as_json: bool) -> None:
         """Print the outcome and exit with the code design §4 gives it."""
@@ -180,6 +183,20 @@ class _Session:
                 f"after a fix, resume it with: {self.resume_command(output.run_id)}", err=True
             )
             sys.exit(EXIT_FAILED)
+
+
+def _check_trace(_context: Any, _param: Any, value: str | None) -> str | None:
+    if value is None or value in ("otlp", "console") or value.endswith(".jsonl"):
+        return value
+    raise click.BadParameter("write otlp, console or a file name ending in .jsonl")
+
+
+trace_option = click.option(
+    "--trace",
+    callback=_check_trace,
+    metavar="otlp|console|FILE.jsonl",
+    help="Trace the run with OpenTelemetry (OTLP is configured by the OTEL_* variables).",
+)
 
 
 @click.command()
@@ -218,6 +235,7 @@ class _Session:
     type=click.Path(dir_okay=False),
     help="Write every model answer to this cassette (a scripted model file).",
 )
+@trace_option
 @storage_option
 @debug_option
 def run(
@@ -234,6 +252,7 @@ def run(
     model_overrides: tuple[str, ...],
     max_concurrency: int | None,
     record: str | None,
+    trace: str | None,
     storage: str | None,
 ) -> None:
     """Run a workflow, agent or team of FILE; the run is recorded so it can be resumed."""
@@ -265,6 +284,7 @@ def run(
             storage=choice.url,
             record=record,
             ask=session.ask,
+            trace=trace,
         ),
         run_id,
     )
@@ -308,6 +328,7 @@ def _require_input(
     help="Append every event to this JSON Lines file.",
 )
 @click.option("--force", is_flag=True, help="Resume even if the spec file changed.")
+@trace_option
 @storage_option
 @spec_option
 @debug_option
@@ -319,6 +340,7 @@ def resume(
     as_json: bool,
     events_path: str | None,
     force: bool,
+    trace: str | None,
     storage: str | None,
     spec: str | None,
 ) -> None:
@@ -346,6 +368,7 @@ def resume(
             listeners=[session.on_event],
             ask=session.ask,
             force=force,
+            trace=trace,
         ),
         run_id,
     )

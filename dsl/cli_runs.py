@@ -212,6 +212,40 @@ def run_events(ctx: click.Context, run_id: str, storage: str | None, spec: str |
         click.echo(json.dumps(event, ensure_ascii=False, default=str))
 
 
+@runs.command("trace")
+@click.argument("run_id")
+@storage_option
+@spec_option
+@debug_option
+@click.pass_context
+def run_trace(ctx: click.Context, run_id: str, storage: str | None, spec: str | None) -> None:
+    """A traced run's span tree: durations, tokens, errors."""
+    choice = _choice(ctx, storage, spec)
+
+    async def load(s: Any) -> Any:
+        record = await s.get_run(run_id)
+        return None if record is None else (record, await s.load_spans(run_id))
+
+    found = _read(choice, load)
+    if found is None or found is _NOTHING:
+        _no_run(run_id, choice)
+    record, spans = found
+    if not spans:
+        click.echo(
+            f"error: run {run_id} has no spans; trace runs with --trace or a telemetry: section",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    from rich.console import Console
+
+    from .trace_view import span_trees
+
+    console = Console()
+    console.print(f"run {record.run_id}  {record.status}  trace {spans[0]['trace_id']}")
+    for tree in span_trees(spans):
+        console.print(tree)
+
+
 @click.group()
 @storage_option
 @spec_option
