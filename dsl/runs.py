@@ -80,6 +80,7 @@ async def run_recorded(
             updated_at=now,
             max_concurrency=max_concurrency,
             models=dict(models or {}),
+            allow_python=list(document.allow_python),
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)
@@ -139,7 +140,7 @@ async def resume_recorded(
             check_answer(run_id, pending, decision)  # a wrong answer leaves the run paused
             record.decisions[pending.key] = decision
         record.pending = None
-        document = load_document(path)
+        document = load_document(path, allow_python=record.allow_python)
         restored = await storage.load_steps(run_id)
         paused = pending.state if pending is not None else None
         tracing = run_tracing(document, trace, telemetry)

@@ -78,6 +78,7 @@ class RunRecord:
     error: str | None = None
     pending: dict[str, Any] | None = None
     decisions: dict[str, Any] = field(default_factory=dict)
+    allow_python: list[str] = field(default_factory=list)  # the policy widened at run time
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose: asdict() deep-copies the whole run output on every save.
