@@ -185,6 +185,11 @@ class Checker:
         model = runner.model or self.spec.defaults.model
         if runner.model is not None:
             self.check_reference("model", runner.model, self.spec.models, (*path, "model"))
+        knowledge = getattr(runner, "knowledge", None)
+        if knowledge is not None:
+            self.check_reference(
+                "knowledge base", knowledge, self.spec.knowledge, (*path, "knowledge")
+            )
         memory_model = getattr(runner, "memory_model", None)
         if memory_model is not None:
             self.check_reference("model", memory_model, self.spec.models, (*path, "memory_model"))

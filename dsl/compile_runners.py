@@ -96,7 +96,27 @@ class RunnerCompiler:
             guardrails=tuple(runner.guardrails),
             session_state=runner.session_state,
             **(self._memory(runner) if isinstance(runner, Agent) else {}),
+            **(self._knowledge(runner, path) if isinstance(runner, Agent) else {}),
         )
+
+    def _knowledge(self, agent: Agent, path: YamlPath) -> dict[str, Any]:
+        """agno's knowledge options; the knowledge base itself is opened when first searched."""
+        if agent.knowledge is None:
+            return {}
+        from .interpreter.knowledge.search_tool import KnowledgeRef
+
+        return {
+            "knowledge": KnowledgeRef(
+                name=agent.knowledge,
+                config=self.spec.knowledge[agent.knowledge],
+                base_dir=self.document.base_dir,
+                where=self.where(("knowledge", agent.knowledge)),
+            ),
+            "search_knowledge": agent.search_knowledge,
+            "add_knowledge_to_context": agent.add_knowledge_to_context,
+            "knowledge_filters": agent.knowledge_filters,
+            "references_format": agent.references_format,
+        }
 
     def _memory(self, agent: Agent) -> dict[str, Any]:
         """agno's memory options; add_memories_to_context follows the other two when unset."""

@@ -72,6 +72,12 @@ class AgentPlan:
     enable_agentic_memory: bool = False
     add_memories_to_context: bool = False
     memory_model: ModelRef | None = None  # None: the agent's own model, as in agno
+    # knowledge (interpreter/knowledge/), agno's options
+    knowledge: Any = None  # knowledge.search_tool.KnowledgeRef
+    search_knowledge: bool = True
+    add_knowledge_to_context: bool = False
+    knowledge_filters: Mapping[str, Any] | None = None
+    references_format: str = "json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

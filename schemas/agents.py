@@ -61,6 +61,19 @@ class Agent(_RunnerOptions):
     memory_model: Name | None = Field(
         None, description="Model that manages memories; the agent's own model when omitted."
     )
+    knowledge: Name | None = Field(None, description="Name of a knowledge base (knowledge:).")
+    search_knowledge: bool = Field(
+        True, description="Give the agent agno's search_knowledge_base tool (agentic RAG)."
+    )
+    add_knowledge_to_context: bool = Field(
+        False, description="Search with the user's message and add the references to it."
+    )
+    knowledge_filters: dict[str, Any] | None = Field(
+        None, description="Metadata every search of the agent must match."
+    )
+    references_format: Literal["json", "yaml"] = Field(
+        "json", description="How references are written for the model."
+    )
 
 
 TeamMode = Literal["coordinate", "route", "broadcast", "tasks"]

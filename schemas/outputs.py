@@ -72,6 +72,11 @@ class RunOutput(BaseModel):
     pending: dict[str, Any] | None = Field(
         None, description="When paused: the tool call waiting for a human and what it asks."
     )
+    references: list[dict[str, Any]] | None = Field(
+        None,
+        description="Knowledge searched during the run, as agno's MessageReferences "
+        "(query, references, time).",
+    )
 
 
 class TeamRunOutput(BaseModel):

@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from .agents import Agent, Team
 from .base import NAMED_KEYS, Duration, Name, NonNegativeIntField, SpecModel
+from .knowledge import KnowledgeBase
 from .models import ModelConfig
 from .telemetry import Telemetry
 from .tools import ToolConfig
@@ -44,7 +45,7 @@ PythonAllowEntry = Annotated[
 
 STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres", "redis", "rediss")
 DEFAULT_STORAGE = "sqlite:///.agno-dsl/agno.db"
-SECTIONS = ("models", "tools", "agents", "teams", "workflows")
+SECTIONS = ("models", "tools", "knowledge", "agents", "teams", "workflows")
 
 
 class Defaults(SpecModel):
@@ -85,6 +86,11 @@ class Spec(SpecModel):
     )
     workflows: dict[Name, Workflow] = Field(
         default_factory=dict, description="Workflows by name.", json_schema_extra=NAMED_KEYS
+    )
+    knowledge: dict[Name, KnowledgeBase] = Field(
+        default_factory=dict,
+        description="Knowledge bases by name (docs/language.md, Knowledge).",
+        json_schema_extra=NAMED_KEYS,
     )
     storage: str | None = Field(
         None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."

@@ -60,6 +60,10 @@ def system_message(
         parts += f"{agent.additional_context}\n"
     if memories:  # agno adds them after the additional context
         parts += memories
+    if agent.knowledge is not None and agent.search_knowledge:
+        from ..knowledge.search_tool import SEARCH_INSTRUCTIONS
+
+        parts += SEARCH_INSTRUCTIONS  # agno's Knowledge.build_context, after the memories
     if agent.output_schema is not None and not getattr(model, "native_structured_outputs", False):
         parts += json_output_prompt(agent.output_schema)
     return parts.strip() or None
@@ -78,7 +82,9 @@ def user_text(message: Any) -> str:
         return str(message)
 
 
-def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, LoopTool]:
+def agent_tools(
+    agent: AgentPlan, ctx: RunContext, run_id: str, references: list[dict[str, Any]] | None = None
+) -> dict[str, LoopTool]:
     run_context = ToolRunContext(run_id=run_id, session_id=ctx.session_id, session_state=ctx.state)
 
     def bind(tool: Any) -> Any:
@@ -104,7 +110,28 @@ def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, Loo
     }
     if agent.enable_agentic_memory:
         tools[memory.AGENTIC_TOOL_NAME] = _agentic_memory_tool(agent, ctx)
+    if agent.knowledge is not None and agent.search_knowledge:  # agno: after the memory tool
+        tool = _knowledge_search_tool(agent, [] if references is None else references)
+        tools[tool.name] = tool
     return tools
+
+
+def _knowledge_search_tool(agent: AgentPlan, references: list[dict[str, Any]]) -> LoopTool:
+    """agno's search_knowledge_base: the agent's knowledge_filters apply to every search."""
+    from ..knowledge import search_tool
+
+    async def search_knowledge_base(arguments: dict[str, Any]) -> str:
+        filters = dict(agent.knowledge_filters) if agent.knowledge_filters else None
+        return await search_tool.search_for_tool(
+            agent.knowledge, str(arguments["query"]), filters, agent.references_format, references
+        )
+
+    return LoopTool(
+        name=search_tool.TOOL_NAME,
+        description=search_tool.TOOL_DESCRIPTION,
+        parameters=search_tool.TOOL_PARAMETERS,
+        call=search_knowledge_base,
+    )
 
 
 def memory_manager(agent: AgentPlan, ctx: RunContext) -> memory.MemoryManager:
@@ -217,9 +244,10 @@ async def _attempt(
     own_start = 0  # where this run's own messages start; history is not stored again
     hook_arguments = {"agent": agent.name, "session_state": ctx.state}
     memory_update: asyncio.Task[memory.MemoryOutcome] | None = None
+    references: list[dict[str, Any]] = []  # agno's run_response.references
     try:
         if resume is None:
-            own_start = await _start(agent, message, ctx, scope, model, emit, messages)
+            own_start = await _start(agent, message, ctx, scope, model, emit, messages, references)
             memory_update = _start_memory_update(agent, ctx, messages[own_start])
         else:
             messages += [Message.model_validate(m) for m in resume["messages"]]
@@ -236,7 +264,7 @@ async def _attempt(
         result = await run_loop(
             call,
             messages,
-            agent_tools(agent, ctx, run_id),
+            agent_tools(agent, ctx, run_id, references),
             ctx=ctx,
             tool_call_limit=agent.tool_call_limit,
             event_prefix="",
@@ -245,6 +273,7 @@ async def _attempt(
             resume=resume["loop"] if resume else None,
         )
         output.tools = result.tool_calls or None
+        output.references = references or None
         content = result.content
         if result.stopped_by is None:
             messages.append(Message(role="assistant", content=said(result.last)))
@@ -275,6 +304,7 @@ async def _attempt(
             raise
         if not last and _retryable(exc):
             raise  # the next attempt starts over; only the last one reports
+        output.references = references or None
         _fail(output, exc, result, started, ctx)
         emit(
             "RunError",
@@ -343,6 +373,7 @@ async def _start(
     model: Any,
     emit: Any,
     messages: list[Message],
+    references: list[dict[str, Any]],
 ) -> int:
     """Input checks, pre-hooks and the first messages; where the run's own messages start."""
     check_input(agent.input_schema, message, agent.where, f"agent '{agent.name}'")
@@ -367,8 +398,26 @@ async def _start(
     if agent.add_history_to_context and ctx.session is not None:
         messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
     own_start = len(messages)
-    messages.append(Message(role="user", content=user_text(run_input.input_content)))
+    text = user_text(run_input.input_content)
+    if agent.knowledge is not None and agent.add_knowledge_to_context:
+        text = await _with_references(agent, run_input.input_content, text, references)
+    messages.append(Message(role="user", content=text))
     return own_start
+
+
+async def _with_references(
+    agent: AgentPlan, content: Any, text: str, references: list[dict[str, Any]]
+) -> str:
+    """add_knowledge_to_context: agno searches with the message (a string) and appends
+    the references to it."""
+    if not isinstance(content, str):
+        raise InputCheckError(
+            f"agent '{agent.name}': add_knowledge_to_context needs a text message (as in agno)"
+        )
+    from ..knowledge.search_tool import add_references
+
+    filters = dict(agent.knowledge_filters) if agent.knowledge_filters else None
+    return await add_references(agent.knowledge, text, filters, agent.references_format, references)
 
 
 def _pause(
