@@ -11,6 +11,7 @@ then `linked_to` (the knowledge base's name).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from .chunking import STRATEGIES
 from .documents import Document, KnowledgeError
 from .embedders import check_dimensions, make_embedder
 from .sources import read_source_file, source_paths
+
+STORE_FORMAT = 2  # bump when what a chunk holds changes: every file is embedded again
 
 
 @dataclass(slots=True)
@@ -70,9 +73,21 @@ class KnowledgeBase:
             self._store.close()
             self._store = None
 
+    def _settings(self) -> str:
+        """What, besides a file's bytes, decides its chunks and vectors."""
+        embedder = self.config.embedder
+        return json.dumps(
+            {
+                "format": STORE_FORMAT,
+                "chunking": self.config.chunking.model_dump(),
+                "embedder": [embedder.provider, embedder.model, self.embedder.dimensions],
+            },
+            sort_keys=True,
+        )
+
     def _chunks(self, path: Path, text: str, metadata: dict[str, Any]) -> list[Document]:
         chunking = self.config.chunking
-        document = Document(name=path.stem, content=text)
+        document = Document(name=path.name, content=text)  # agno: content.name = path.name
         chunks = STRATEGIES[chunking.strategy](document, chunking.chunk_size, chunking.overlap)
         for chunk in chunks:  # agno's _prepare_documents_for_insert
             chunk.meta_data = {**chunk.meta_data, **metadata, "linked_to": self.name}
@@ -85,6 +100,7 @@ class KnowledgeBase:
         store = self.store
         stored = store.file_hashes(self.name)
         seen: set[str] = set()
+        settings = self._settings()
         for index, source in enumerate(self.config.sources):
             where = f"{self.where}, source {index + 1}"
             for path in source_paths(source.path, self.base_dir, where):
@@ -92,7 +108,7 @@ class KnowledgeBase:
                 if key in seen:
                     continue
                 seen.add(key)
-                read = read_source_file(path, dict(source.metadata), where)
+                read = read_source_file(path, dict(source.metadata), where, settings)
                 if stored.get(key) == read.content_hash:
                     summary.unchanged += 1
                     continue

@@ -1,7 +1,7 @@
 """Sources of a knowledge base: files, directories and globs of text and Markdown.
 
-A file becomes one document named after its stem (agno's TextReader and
-MarkdownReader); a directory gives its text and Markdown files, recursively;
+A file becomes one document named by its file name (agno's Knowledge.insert
+of a path); a directory gives its text and Markdown files, recursively;
 a glob the files it matches. Files are read as UTF-8: a binary file is an
 error, not noise in the index.
 """
@@ -26,7 +26,7 @@ class SourceFile:
 
     path: Path
     text: str
-    content_hash: str  # of the bytes, with the source's metadata: a change re-embeds
+    content_hash: str  # bytes, source metadata and settings: any change re-embeds
     metadata: dict[str, Any]
 
 
@@ -46,8 +46,11 @@ def source_paths(pattern: str, base: Path, where: str) -> list[Path]:
     raise KnowledgeError(f"{where}: source {pattern!r} does not exist (looked at {path})")
 
 
-def read_source_file(path: Path, metadata: dict[str, Any], where: str) -> SourceFile:
-    """The file as text; a binary or non-UTF-8 file is an error that names it."""
+def read_source_file(
+    path: Path, metadata: dict[str, Any], where: str, settings: str = ""
+) -> SourceFile:
+    """The file as text; a binary or non-UTF-8 file is an error that names it. `settings`
+    (how chunks are cut and embedded) is part of the hash: changing them re-embeds."""
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise KnowledgeError(f"{where}: {path} is a binary file; sources are text or Markdown")
@@ -59,4 +62,5 @@ def read_source_file(path: Path, metadata: dict[str, Any], where: str) -> Source
         ) from None
     digest = hashlib.sha256(data)
     digest.update(repr(sorted(metadata.items())).encode())
+    digest.update(settings.encode())
     return SourceFile(path=path, text=text, content_hash=digest.hexdigest(), metadata=metadata)

@@ -188,6 +188,12 @@ def output_view(output: Any) -> dict[str, Any]:
     members = get(output, "member_responses")
     if members:
         view["member_responses"] = [output_view(member) for member in members]
+    references = get(output, "references")
+    if references:  # knowledge searched in the run; the time taken can never be equal
+        view["references"] = [
+            {"query": get(ref, "query"), "references": plain(get(ref, "references"))}
+            for ref in references
+        ]
     steps = get(output, "step_results")
     if steps:
         view["step_results"] = [step_view(step) for step in steps]

@@ -40,10 +40,14 @@ def test_unchanged_files_are_not_embedded_again_and_removed_ones_are_deleted(
     assert second.chunks == 2
     third = asyncio.run(knowledge(tmp_path).load())
     assert (third.new, third.changed, third.unchanged, third.removed, third.chunks) == (
-        0, 0, 2, 0, 0,
+        0,
+        0,
+        2,
+        0,
+        0,
     )
     names = {d.name for d in asyncio.run(kb.search("fruit", max_results=10))}
-    assert names == {"b", "c"}
+    assert names == {"b.txt", "c.md"}
 
 
 def test_search_ranks_by_similarity_and_applies_metadata_filters(tmp_path: Path) -> None:
@@ -59,12 +63,15 @@ def test_search_ranks_by_similarity_and_applies_metadata_filters(tmp_path: Path)
         ],
     )
     found = asyncio.run(kb.search("when are refunds paid", max_results=2))
-    assert [d.name for d in found] == ["refunds", "terms"]
+    assert [d.name for d in found] == ["refunds.md", "terms.md"]
     assert found[0].meta_data == {
-        "chunk": 1, "chunk_size": 32, "area": "support", "linked_to": "kb",
+        "chunk": 1,
+        "chunk_size": 32,
+        "area": "support",
+        "linked_to": "kb",
     }
     legal = asyncio.run(kb.search("refunds", filters={"area": "legal"}))
-    assert [d.name for d in legal] == ["terms"]
+    assert [d.name for d in legal] == ["terms.md"]
 
 
 def test_a_missing_source_is_one_line_naming_it(tmp_path: Path) -> None:
