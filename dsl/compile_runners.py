@@ -111,6 +111,10 @@ class RunnerCompiler:
                 config=self.spec.knowledge[agent.knowledge],
                 base_dir=self.document.base_dir,
                 where=self.where(("knowledge", agent.knowledge)),
+                source_wheres=tuple(
+                    self.where(("knowledge", agent.knowledge, "sources", i, "path"))
+                    for i in range(len(self.spec.knowledge[agent.knowledge].sources))
+                ),
             ),
             "search_knowledge": agent.search_knowledge,
             "add_knowledge_to_context": agent.add_knowledge_to_context,

@@ -388,6 +388,10 @@ async def _start(
         agent=agent.name,
         session_state=ctx.state,
     )
+    if agent.knowledge is not None:  # a broken source fails the run before the model runs
+        from ..knowledge.search_tool import knowledge_base
+
+        await knowledge_base(agent.knowledge).ensure_loaded()
     memories = None
     if agent.add_memories_to_context:
         stored = await ctx.memories.get_user_memories(ctx.user_id or memory.DEFAULT_USER)

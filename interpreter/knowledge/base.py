@@ -47,8 +47,17 @@ class LoadSummary:
 class KnowledgeBase:
     """One `knowledge:` entry: its sources, chunking, embedder and store."""
 
-    def __init__(self, name: str, config: Any, base_dir: Path, where: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        config: Any,
+        base_dir: Path,
+        where: str = "",
+        source_wheres: tuple[str, ...] = (),
+    ) -> None:
         self.name = name
+        # file:line:col of each source entry, for errors about it
+        self.source_wheres = source_wheres
         self.config = config
         self.base_dir = base_dir
         self.where = where or f"knowledge '{name}'"
@@ -102,7 +111,11 @@ class KnowledgeBase:
         seen: set[str] = set()
         settings = self._settings()
         for index, source in enumerate(self.config.sources):
-            where = f"{self.where}, source {index + 1}"
+            where = (
+                self.source_wheres[index]
+                if index < len(self.source_wheres)
+                else f"{self.where}, source {index + 1}"
+            )
             for path in source_paths(source.path, self.base_dir, where):
                 key = str(path.resolve())
                 if key in seen:

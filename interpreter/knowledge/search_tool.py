@@ -48,6 +48,7 @@ class KnowledgeRef:
     config: Any  # schemas.knowledge.KnowledgeBase
     base_dir: Path
     where: str
+    source_wheres: tuple[str, ...] = ()
 
 
 _OPEN: dict[tuple[str, str, str], KnowledgeBase] = {}
@@ -57,7 +58,7 @@ def knowledge_base(ref: KnowledgeRef) -> KnowledgeBase:
     """The process's KnowledgeBase of `ref`: loaded once, then searched by every run."""
     key = (ref.name, str(ref.base_dir), ref.config.model_dump_json())
     if key not in _OPEN:
-        _OPEN[key] = KnowledgeBase(ref.name, ref.config, ref.base_dir, ref.where)
+        _OPEN[key] = KnowledgeBase(ref.name, ref.config, ref.base_dir, ref.where, ref.source_wheres)
     return _OPEN[key]
 
 
