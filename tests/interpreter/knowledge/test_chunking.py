@@ -6,11 +6,10 @@ import pytest
 from agno.knowledge.chunking.fixed import FixedSizeChunking
 from agno.knowledge.chunking.recursive import RecursiveChunking
 from agno.knowledge.document.base import Document as AgnoDocument
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from agno_dsl.interpreter.knowledge.chunking import fixed_size, recursive
 from agno_dsl.interpreter.knowledge.documents import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 TEXT = (
     "# Returns\n\nItems can be returned  within 30 days.\n\n\nRefunds are paid in 14 days. "

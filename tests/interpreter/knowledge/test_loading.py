@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 
 import pytest
-
 from agno_dsl.interpreter.knowledge import KnowledgeError
 from agno_dsl.interpreter.knowledge.base import KnowledgeBase
 from agno_dsl.interpreter.knowledge.embedders import HashingEmbedder
@@ -105,3 +104,18 @@ def test_the_hashing_embedder_is_deterministic_and_unit_length() -> None:
     [a, b] = asyncio.run(HashingEmbedder().embed(["Same text", "same TEXT"]))
     assert a == b and len(a) == 256
     assert abs(sum(v * v for v in a) - 1.0) < 1e-9
+
+
+def test_numpy_and_pure_python_searches_find_the_same_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(40):
+        write(tmp_path, f"{i:02}.md", f"note {i} about {'tea' if i % 3 else 'coffee'} w{i % 7}")
+    kb = knowledge(tmp_path, sources=[{"path": "docs", "metadata": {"kind": "note"}}])
+    queries = ["tea w3", "coffee", "note 12", "w5 tea about"]
+    with_numpy = [[d.name for d in asyncio.run(kb.search(q, max_results=7))] for q in queries]
+    filtered = [d.name for d in asyncio.run(kb.search("tea", 5, {"kind": "note"}))]
+    monkeypatch.setitem(__import__("sys").modules, "numpy", None)  # the store's fallback
+    pure = [[d.name for d in asyncio.run(kb.search(q, max_results=7))] for q in queries]
+    assert with_numpy == pure
+    assert filtered == [d.name for d in asyncio.run(kb.search("tea", 5, {"kind": "note"}))]
