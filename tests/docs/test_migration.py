@@ -181,3 +181,125 @@ def test_the_first_example_is_a_valid_spec(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     spec = agno_dsl.load(tmp_path / "brief.yaml")
     assert set(spec.agents) == {"researcher", "writer"}
+
+
+def _guide_python(module: str) -> str:
+    """The guide's ```python block that starts with `# MODULE.py`."""
+    for block in GUIDE.read_text(encoding="utf-8").split("```python\n")[1:]:
+        code = block.split("```", 1)[0]
+        if code.startswith(f"# {module}.py"):
+            return code
+    raise AssertionError(f"docs/migration.md has no python block for {module}.py")
+
+
+def _spec(tmp_path: Path, module: str, yaml_text: str) -> Path:
+    (tmp_path / f"{module}.py").write_text(_guide_python(module))
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text(textwrap.dedent(yaml_text))
+    return spec_file
+
+
+def test_the_guides_tool_gets_its_arguments_and_the_session_state(tmp_path: Path) -> None:
+    import agno_dsl
+
+    spec_file = _spec(
+        tmp_path,
+        "mytools",
+        """\
+        version: 1
+        models:
+          fake:
+            provider: scripted
+            responses:
+              - tool_calls: [{name: get_weather, arguments: {city: Paris}}]
+              - content: done
+        tools:
+          get_weather: {python: "mytools:get_weather", timeout: 5s}
+        agents:
+          assistant: {model: fake, tools: [get_weather], session_state: {asked: 1}}
+        """,
+    )
+    output = agno_dsl.run(agno_dsl.load(spec_file), "weather?")
+    assert output.tools[0]["result"] == "Sunny in Paris"  # type: ignore[index]
+    assert output.session_state == {"asked": 2}
+
+
+def test_the_guides_hooks_refuse_and_rewrite(tmp_path: Path) -> None:
+    import agno_dsl
+
+    spec_file = _spec(
+        tmp_path,
+        "checks",
+        """\
+        version: 1
+        models:
+          fast: {provider: echo}
+        agents:
+          assistant: {model: fast, pre_hooks: ["checks:no_secrets"], post_hooks: ["checks:shout"]}
+        """,
+    )
+    spec = agno_dsl.load(spec_file)
+    assert agno_dsl.run(spec, "hello there").content == "HELLO THERE"
+    refused = agno_dsl.run(spec, "my password is x")
+    assert refused.status == "failed"
+    assert refused.error == "InputCheckError: No secrets, please."
+
+
+def test_the_guides_function_step_returns_a_step_output(tmp_path: Path) -> None:
+    import agno_dsl
+
+    spec_file = _spec(
+        tmp_path,
+        "steps",
+        """\
+        version: 1
+        models:
+          mirror: {provider: echo}
+        agents:
+          echo: {model: mirror}
+        workflows:
+          tidy:
+            steps:
+              - {name: say, agent: echo}
+              - {name: clean, function: "steps:clean"}
+        """,
+    )
+    output = agno_dsl.run(agno_dsl.load(spec_file), "  tide pools  ")
+    assert output.content == "tide pools"
+
+
+def test_a_human_picks_the_route(tmp_path: Path) -> None:
+    # The Router row's recipe for agno's HumanReview(requires_user_input=True).
+    import agno_dsl
+
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text(
+        textwrap.dedent(
+            """\
+            version: 1
+            models:
+              mirror: {provider: echo}
+            agents:
+              writer: {model: mirror}
+            workflows:
+              post:
+                steps:
+                  - router:
+                      name: route
+                      input_required:
+                        type: object
+                        properties: {route: {enum: [tech, general]}}
+                        required: [route]
+                      select: "human_input.route"
+                      routes:
+                        tech: [{name: tech_post, agent: writer, input: "a tech post"}]
+                        general: [{name: post, agent: writer, input: "a general post"}]
+            """
+        )
+    )
+    storage = f"sqlite:///{tmp_path / 'runs.db'}"
+    paused = agno_dsl.run(agno_dsl.load(spec_file), "hi", storage=storage)
+    assert paused.status == "paused"
+    resumed = agno_dsl.resume(paused.run_id, storage=storage, values={"route": "tech"})
+    assert resumed.status == "completed"
+    assert resumed.content == "a tech post"
