@@ -44,7 +44,7 @@ class Row:
     notes: str
 
 
-def _cells(line: str) -> list[str]:
+def cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
@@ -64,7 +64,7 @@ def read_rows(text: str) -> Iterator[Row]:
         for offset, row_line in enumerate(lines[table + 2 :], start=table + 3):
             if not row_line.startswith("|"):
                 break
-            first, where, notes = (_cells(row_line) + ["", "", ""])[:3]
+            first, where, notes = (cells(row_line) + ["", "", ""])[:3]
             current_text, _, coming_text = where.partition(COMING)
             current = tuple(BACKTICKED.findall(current_text))
             yield Row(

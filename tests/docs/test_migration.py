@@ -4,6 +4,7 @@ and its Python recipes work as written."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections import defaultdict
 from pathlib import Path
@@ -11,10 +12,20 @@ from pathlib import Path
 import pytest
 from agno_dsl.cli import main as cli
 from agno_dsl.interpreter.functions import StepInput
-from agno_dsl.interpreter.tools.base import RunContext
+from agno_dsl.interpreter.tools.base import INJECTED, RunContext
 from agno_dsl.jsonschema import language_schema
+from agno_dsl.python_refs import POST_HOOK_ARGUMENTS, PRE_HOOK_ARGUMENTS
 
-from .guide_tables import GUIDE, NO_KEY_WORDS, Places, Row, agno_parameters, read_rows
+from .guide_tables import (
+    BACKTICKED,
+    GUIDE,
+    NO_KEY_WORDS,
+    Places,
+    Row,
+    agno_parameters,
+    cells,
+    read_rows,
+)
 
 # Every class the issue asks the guide to map (agno 3.1.10's import paths).
 AGNO_CLASSES = (
@@ -181,6 +192,28 @@ def test_the_first_example_is_a_valid_spec(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     spec = agno_dsl.load(tmp_path / "brief.yaml")
     assert set(spec.agents) == {"researcher", "writer"}
+
+
+def _section(title: str) -> str:
+    text = GUIDE.read_text(encoding="utf-8")
+    after = text.split(f"\n{title}\n", 1)[1]
+    section = re.split(r"\n#{2,3} ", after, maxsplit=1)[0]  # up to the next heading
+    return re.sub(r"```.*?```", "", section, flags=re.DOTALL)  # its prose, not its code
+
+
+def test_the_hook_table_lists_what_hooks_receive() -> None:
+    text = GUIDE.read_text(encoding="utf-8")
+    table = text.split("<!-- hook-arguments -->\n", 1)[1].split("\n\n", 1)[0]
+    declared = {}
+    for line in table.splitlines()[2:]:
+        kind, may_declare = cells(line)[:2]
+        declared[kind] = {name for name in BACKTICKED.findall(may_declare) if name.isidentifier()}
+    assert declared == {"pre-hook": PRE_HOOK_ARGUMENTS, "post-hook": POST_HOOK_ARGUMENTS}
+
+
+def test_the_tool_section_names_what_tools_receive() -> None:
+    named = set(BACKTICKED.findall(_section("### Python tools")))
+    assert named >= INJECTED, f"the guide does not say how tools get {sorted(INJECTED - named)}"
 
 
 def _guide_python(module: str) -> str:
