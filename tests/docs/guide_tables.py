@@ -13,6 +13,7 @@ import dataclasses
 import importlib
 import inspect
 import re
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,8 @@ RECORDS = ("agno.workflow.types.StepInput", "agno.run.RunContext")
 
 def agno_parameters(target: str) -> set[str]:
     """agno's own names for `module.Class`: its constructor's parameters, or for a
-    record (StepInput, RunContext) its fields and public methods."""
+    record (StepInput, RunContext) its fields and public methods; for a
+    decorator (`agno.tools.decorator.tool`) its keyword options."""
     module_name, _, class_name = target.rpartition(".")
     cls = getattr(importlib.import_module(module_name), class_name)
     if target in RECORDS:
@@ -94,6 +96,10 @@ def agno_parameters(target: str) -> set[str]:
             name for name in vars(cls) if not name.startswith("_") and callable(getattr(cls, name))
         }
         return names
+    if not inspect.isclass(cls):
+        # A decorator such as agno's @tool: its options are its widest overload's.
+        widest = max(typing.get_overloads(cls), key=lambda f: len(inspect.signature(f).parameters))
+        return set(inspect.signature(widest).parameters)
     names = set()
     for param in list(inspect.signature(cls.__init__).parameters.values())[1:]:
         if param.kind is param.VAR_POSITIONAL:

@@ -40,6 +40,7 @@ AGNO_CLASSES = (
     "agno.workflow.Router",
     "agno.workflow.types.StepInput",
     "agno.run.RunContext",
+    "agno.tools.decorator.tool",
 )
 
 
