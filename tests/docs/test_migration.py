@@ -9,6 +9,7 @@ import textwrap
 from collections import defaultdict
 from pathlib import Path
 
+import agno_dsl
 import pytest
 from agno_dsl.cli import main as cli
 from agno_dsl.interpreter.functions import StepInput
@@ -150,8 +151,6 @@ agents:
 
 
 def _run_tool(tmp_path: Path, module: str, source: str, path: str) -> object:
-    import agno_dsl
-
     (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
     spec_file = tmp_path / "spec.yaml"
     spec_file.write_text(SCRIPTED_CALL.format(path=path))
@@ -183,8 +182,6 @@ def test_an_agno_tool_decorated_function_is_named_by_its_entrypoint(tmp_path: Pa
 
 
 def test_the_first_example_is_a_valid_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import agno_dsl
-
     text = GUIDE.read_text(encoding="utf-8")
     example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
     assert example.startswith("version: 1")
@@ -226,16 +223,16 @@ def _guide_python(module: str) -> str:
     raise AssertionError(f"docs/migration.md has no python block for {module}.py")
 
 
-def _spec(tmp_path: Path, module: str, yaml_text: str) -> Path:
-    (tmp_path / f"{module}.py").write_text(_guide_python(module))
+def _spec(tmp_path: Path, module: str | None, yaml_text: str) -> Path:
+    """A spec in tmp_path, beside the guide's MODULE.py when one is named."""
+    if module is not None:
+        (tmp_path / f"{module}.py").write_text(_guide_python(module))
     spec_file = tmp_path / "spec.yaml"
     spec_file.write_text(textwrap.dedent(yaml_text))
     return spec_file
 
 
 def test_the_guides_tool_gets_its_arguments_and_the_session_state(tmp_path: Path) -> None:
-    import agno_dsl
-
     spec_file = _spec(
         tmp_path,
         "mytools",
@@ -259,8 +256,6 @@ def test_the_guides_tool_gets_its_arguments_and_the_session_state(tmp_path: Path
 
 
 def test_the_guides_hooks_refuse_and_rewrite(tmp_path: Path) -> None:
-    import agno_dsl
-
     spec_file = _spec(
         tmp_path,
         "checks",
@@ -280,8 +275,6 @@ def test_the_guides_hooks_refuse_and_rewrite(tmp_path: Path) -> None:
 
 
 def test_the_guides_function_step_returns_a_step_output(tmp_path: Path) -> None:
-    import agno_dsl
-
     spec_file = _spec(
         tmp_path,
         "steps",
@@ -304,32 +297,29 @@ def test_the_guides_function_step_returns_a_step_output(tmp_path: Path) -> None:
 
 def test_a_human_picks_the_route(tmp_path: Path) -> None:
     # The Router row's recipe for agno's HumanReview(requires_user_input=True).
-    import agno_dsl
-
-    spec_file = tmp_path / "spec.yaml"
-    spec_file.write_text(
-        textwrap.dedent(
-            """\
-            version: 1
-            models:
-              mirror: {provider: echo}
-            agents:
-              writer: {model: mirror}
-            workflows:
-              post:
-                steps:
-                  - router:
-                      name: route
-                      input_required:
-                        type: object
-                        properties: {route: {enum: [tech, general]}}
-                        required: [route]
-                      select: "human_input.route"
-                      routes:
-                        tech: [{name: tech_post, agent: writer, input: "a tech post"}]
-                        general: [{name: post, agent: writer, input: "a general post"}]
-            """
-        )
+    spec_file = _spec(
+        tmp_path,
+        None,
+        """\
+        version: 1
+        models:
+          mirror: {provider: echo}
+        agents:
+          writer: {model: mirror}
+        workflows:
+          post:
+            steps:
+              - router:
+                  name: route
+                  input_required:
+                    type: object
+                    properties: {route: {enum: [tech, general]}}
+                    required: [route]
+                  select: "human_input.route"
+                  routes:
+                    tech: [{name: tech_post, agent: writer, input: "a tech post"}]
+                    general: [{name: post, agent: writer, input: "a general post"}]
+        """,
     )
     storage = f"sqlite:///{tmp_path / 'runs.db'}"
     paused = agno_dsl.run(agno_dsl.load(spec_file), "hi", storage=storage)
