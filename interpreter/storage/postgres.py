@@ -19,7 +19,15 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .base import SCHEMA_VERSION, Commit, RunRecord, Storage, StorageError, owner_is_dead
+from .base import (
+    SCHEMA_VERSION,
+    Commit,
+    RunRecord,
+    Storage,
+    StorageError,
+    live_holder,
+    owner_is_dead,
+)
 from .shared import forget
 
 _TABLES = """
@@ -398,6 +406,15 @@ class PostgresStorage(Storage):
             return None
 
         return await self._run(work)  # type: ignore[no-any-return]
+
+    async def lease_holder(self, run_id: str) -> str | None:
+        async def work(db: Any) -> Any:
+            cursor = await db.execute(
+                "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = %s", (run_id,)
+            )
+            return await cursor.fetchone()
+
+        return live_holder(await self._run(work))
 
     async def release_lease(self, run_id: str, owner: str) -> None:
         self._sequences.pop(run_id, None)

@@ -218,6 +218,11 @@ class RedisStorage(Storage):
 
         return await self._call(work)  # type: ignore[no-any-return]
 
+    async def lease_holder(self, run_id: str) -> str | None:
+        # The key expires with the lease, so a holder found here is within its time.
+        holder = await self._call(lambda r: r.get(self._key("lease", run_id)))
+        return None if holder is None or owner_is_dead(holder) else str(holder)
+
     async def release_lease(self, run_id: str, owner: str) -> None:
         async def work(r: Any) -> None:
             key = self._key("lease", run_id)

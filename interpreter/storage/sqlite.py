@@ -27,6 +27,7 @@ from .base import (
     Storage,
     StorageError,
     encode,
+    live_holder,
     owner_is_dead,
 )
 
@@ -83,12 +84,16 @@ def _close_shared() -> None:
     _SHARED.clear()
 
 
+def sqlite_path(url: str) -> Path:
+    """sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them."""
+    path = url.removeprefix("sqlite://")
+    return Path(path[1:] if path.startswith("/") else path)
+
+
 class SqliteStorage(Storage):
     def __init__(self, url: str) -> None:
         self.url = url
-        path = url.removeprefix("sqlite://")
-        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
-        self.path = Path(path[1:] if path.startswith("/") else path)
+        self.path = sqlite_path(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agno-dsl-sqlite")
         self._db: sqlite3.Connection | None = None
         # Held by whichever thread uses the connection: an event loop's or the worker.
@@ -371,6 +376,14 @@ class SqliteStorage(Storage):
                 raise
 
         return await self._write(acquire)  # type: ignore[no-any-return]
+
+    async def lease_holder(self, run_id: str) -> str | None:
+        row = await self._call(
+            lambda: self.db.execute(
+                "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        )
+        return live_holder(row)
 
     async def release_lease(self, run_id: str, owner: str) -> None:
         self._sequences.pop(run_id, None)
