@@ -63,6 +63,7 @@ async def run_recorded(
     ask: Ask | None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     storage = await open_storage(url)
     try:
@@ -81,6 +82,7 @@ async def run_recorded(
             max_concurrency=max_concurrency,
             models=dict(models or {}),
             allow_python=list(document.allow_python),
+            user_id=user_id,
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)
@@ -195,7 +197,7 @@ async def _execute(
             "team": document.spec.teams,
         }[record.kind]
         initial = section[record.target].session_state
-        session = await load_session(storage, record.session_id, initial)
+        session = await load_session(storage, record.session_id, initial, record.user_id)
     recorder = Recorder(storage, record, restored, session)
     recorder.keep_lease(owner)
     try:
@@ -209,6 +211,7 @@ async def _execute(
                 "session_id": record.session_id,
                 "run_id": record.run_id,
                 "recorder": recorder,
+                "user_id": record.user_id,
             }
             if record.kind == "agent":
                 result = await execute_agent(
@@ -240,6 +243,7 @@ async def _execute(
             decisions=record.decisions,
             ask=ask,
             resumed=resumed,
+            user_id=record.user_id,
         )
     except Exception as exc:
         # Whatever escaped the run, the record must not claim it is still running.
