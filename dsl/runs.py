@@ -81,8 +81,8 @@ async def run_recorded(
             updated_at=now,
             max_concurrency=max_concurrency,
             models=dict(models or {}),
-            user_id=user_id,
             allow_python=list(document.allow_python),
+            user_id=user_id,
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)

@@ -80,8 +80,8 @@ class RunRecord:
     error: str | None = None
     pending: dict[str, Any] | None = None
     decisions: dict[str, Any] = field(default_factory=dict)
-    user_id: str | None = None  # the user the run is for (memories)
     allow_python: list[str] = field(default_factory=list)  # the policy widened at run time
+    user_id: str | None = None  # the user the run is for (memories)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose: asdict() deep-copies the whole run output on every save.
