@@ -99,6 +99,17 @@ def message_references(query: str, documents: list[Any] | None, started: float) 
     }
 
 
+async def _recorded_search(
+    ref: KnowledgeRef, query: str, filters: dict[str, Any] | None, references: list[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """The documents of a search; one that found any is recorded as agno's MessageReferences."""
+    started = time.perf_counter()
+    documents = await relevant_documents(ref, query, filters)
+    if documents:
+        references.append(message_references(query, documents, started))
+    return documents
+
+
 async def search_for_tool(
     ref: KnowledgeRef,
     query: str,
@@ -106,16 +117,13 @@ async def search_for_tool(
     references_format: str,
     references: list[dict[str, Any]],
 ) -> str:
-    """One call of search_knowledge_base: the result text; a search with results is recorded."""
-    started = time.perf_counter()
+    """One call of search_knowledge_base: the text the model gets."""
     try:
-        documents = await relevant_documents(ref, query, filters)
+        documents = await _recorded_search(ref, query, filters, references)
     except KnowledgeError:
-        raise
+        raise  # a spec problem (missing source, binary file…): the user must see it
     except Exception as exc:  # noqa: BLE001 - agno answers the model with the error's type
         return f"Error searching knowledge base: {type(exc).__name__}"
-    if documents:
-        references.append(message_references(query, documents, started))
     return format_results(documents, references_format)
 
 
@@ -127,20 +135,13 @@ async def add_references(
     references: list[dict[str, Any]],
 ) -> str:
     """add_knowledge_to_context: the user's text with agno's <references> block, when any."""
-    started = time.perf_counter()
     try:
-        documents = await relevant_documents(ref, text, filters)
+        documents = await _recorded_search(ref, text, filters, references)
     except KnowledgeError:
-        raise  # a spec problem (missing source, binary file…): the user must see it
+        raise
     except Exception:  # noqa: BLE001 - agno logs "Failed to get references" and runs on
         return text
     if documents is None:
         return text
-    references.append(message_references(text, documents, started))
-    return (
-        text
-        + REFERENCES_HEADING
-        + "<references>\n"
-        + references_text(documents, references_format)
-        + "\n</references>"
-    )
+    block = references_text(documents, references_format)
+    return f"{text}{REFERENCES_HEADING}<references>\n{block}\n</references>"
