@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 import agno_dsl
+import yaml
 
 SPEC = """version: 1
 models:
