@@ -195,6 +195,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--extra-path", action="append", default=[])
+    parser.add_argument("--skip", action="append", default=[], help="A candidate not to run.")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -204,6 +205,8 @@ def main() -> None:
     env_path = ":".join(args.extra_path)
     results = {}
     for candidate, (_, distribution) in CANDIDATES.items():
+        if candidate in args.skip:
+            continue
         command = [sys.executable, __file__, "--one", candidate, "--chunks", str(args.chunks)]
         import os
 
@@ -228,7 +231,9 @@ def main() -> None:
     print(f"{'candidate':22}" + "".join(f"{c:>19}" for c in columns))
     for candidate, figures in results.items():
         print(f"{candidate:22}" + "".join(f"{figures[c]:>19.1f}" for c in columns))
-    out = Path(__file__).parent / "results" / f"knowledge-{datetime.date.today()}.json"
+    out = (
+        Path(__file__).parent / "results" / f"knowledge-{datetime.date.today()}-{args.chunks}.json"
+    )
     out.write_text(json.dumps({"chunks": args.chunks, "results": results}, indent=2) + "\n")
 
 

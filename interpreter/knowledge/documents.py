@@ -22,11 +22,7 @@ class Document:
     id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        # Written as agno's Document.to_dict is, field set and all: the key order of the
-        # references (json.dumps of this dict) is then the one agno shows in this process.
-        fields = {"name", "meta_data", "content"}
-        return {
-            field: getattr(self, field)
-            for field in fields
-            if getattr(self, field) is not None or field == "content"
-        }
+        """agno's Document.to_dict: name (when set), meta_data, content. agno builds it from a
+        set, so its key order varies from process to process; ours is fixed."""
+        shown: dict[str, Any] = {} if self.name is None else {"name": self.name}
+        return {**shown, "meta_data": self.meta_data, "content": self.content}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from typing import Any
 
 TOKEN_FIELDS = ("input_tokens", "output_tokens", "total_tokens")
@@ -96,12 +97,42 @@ def tokens(metrics: Any) -> dict[str, int] | None:
     return {name: int(get(metrics, name, 0) or 0) for name in TOKEN_FIELDS}
 
 
+# agno's Document.to_dict iterates a set literal, so the key order of the knowledge
+# documents it writes as JSON changes with the process's hash seed (and with whether
+# agno's module came from a .pyc); agno-dsl writes name, meta_data, content. Texts
+# holding such documents are compared with their keys in one order (docs/decisions.md).
+_DOCUMENT_KEYS = {"name", "meta_data", "content"}
+_REFERENCES = re.compile(r"(<references>\n)(.*?)(\n</references>)", re.S)
+
+
+def _documents_in_order(text: str) -> str:
+    try:
+        documents = json.loads(text)
+    except ValueError:
+        return text
+    if not (
+        isinstance(documents, list)
+        and documents
+        and all(isinstance(d, dict) and set(d) <= _DOCUMENT_KEYS for d in documents)
+    ):
+        return text
+    return json.dumps(documents, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def knowledge_text(value: Any) -> Any:
+    """A tool result or message with knowledge documents, their keys in one order."""
+    if not isinstance(value, str):
+        return value
+    value = _documents_in_order(value)
+    return _REFERENCES.sub(lambda m: m[1] + _documents_in_order(m[2]) + m[3], value)
+
+
 def tool_view(tool: Any) -> dict[str, Any]:
     """A tool execution as agno's ToolExecution shows it."""
     view = {
         "tool_name": get(tool, "tool_name"),
         "tool_args": plain(get(tool, "tool_args")),
-        "result": plain(get(tool, "result")),
+        "result": knowledge_text(plain(get(tool, "result"))),
         "tool_call_error": bool(get(tool, "tool_call_error")),
     }
     for flag in ("requires_confirmation", "confirmed", "stop_after_tool_call"):
@@ -111,7 +142,8 @@ def tool_view(tool: Any) -> dict[str, Any]:
 
 
 def message_view(message: Any) -> dict[str, Any]:
-    view: dict[str, Any] = {"role": get(message, "role"), "content": plain(get(message, "content"))}
+    content = knowledge_text(plain(get(message, "content")))
+    view: dict[str, Any] = {"role": get(message, "role"), "content": content}
     calls = get(message, "tool_calls")
     if calls:
         view["tool_calls"] = [_call_view(call) for call in calls]
