@@ -146,7 +146,7 @@ async def arun(
     document = _document(target)
     kind, name = choose_target(document, workflow, agent, team)
     compiler = compiler_for(document, models)
-    listeners = [on_event] if on_event is not None else []
+    listeners = _feed(on_event)
     url = storage or document.spec.storage
     if url:
         from .runs import run_recorded
@@ -266,12 +266,21 @@ async def aresume(
         run_id,
         url=storage_url(storage),
         decision=decision,
-        listeners=[on_event] if on_event else [],
+        listeners=_feed(on_event),
         ask=ask,
         force=force,
         trace=trace,
         telemetry=telemetry,
     )
+
+
+def _feed(on_event: Callable[[Event], None] | None) -> list[Callable[[Event], None]]:
+    """The caller's listener, marked as agno's streaming path."""
+    if on_event is None:
+        return []
+    from .interpreter.context import EventFeed
+
+    return [EventFeed(on_event)]
 
 
 def resume(run_id: str, **options: Any) -> WorkflowRunOutput | RunOutput:

@@ -52,15 +52,25 @@ class RunnerCompiler:
         if name not in self._teams:
             team = self.spec.teams[name]
             path: YamlPath = ("teams", name)
+            # agno: respond_directly without another mode is route mode, and route mode is
+            # respond_directly (broadcast and tasks never respond directly)
+            mode = "route" if team.respond_directly and team.mode == "coordinate" else team.mode
             self._teams[name] = TeamPlan(
                 name=name,
-                mode=team.mode,
+                mode=mode,
                 leader=self._runner(name, team, path),
                 members=tuple(
                     self.team(m) if m in self.spec.teams else self.agent(m) for m in team.members
                 ),
                 max_iterations=team.max_iterations,
                 where=self.where(path),
+                respond_directly=mode == "route",
+                determine_input_for_members=team.determine_input_for_members,
+                share_member_interactions=team.share_member_interactions,
+                add_team_history_to_members=team.add_team_history_to_members,
+                num_team_history_runs=team.num_team_history_runs,
+                add_member_tools_to_context=team.add_member_tools_to_context,
+                stream_member_events=team.stream_member_events,
             )
         return self._teams[name]
 
@@ -95,6 +105,8 @@ class RunnerCompiler:
             post_hooks=self._hooks(runner.post_hooks, (*path, "post_hooks")),
             guardrails=tuple(runner.guardrails),
             session_state=runner.session_state,
+            display_name=runner.name,
+            role=runner.role,
         )
 
     def _template(self, text: str, path: YamlPath) -> Evaluable:

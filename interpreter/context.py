@@ -27,6 +27,22 @@ if TYPE_CHECKING:
 
 Listener = Callable[[Event], None]
 
+
+class EventFeed:
+    """The caller's own event listener (`on_event`, `agno_dsl.stream`): a run with one is
+    agno's streaming path (`stream=True, stream_events=True`). agno's two paths differ in
+    what a team leader reads of its members (the text of their streamed content events,
+    or each answer whole), and agno-dsl keeps both."""
+
+    __slots__ = ("listener",)
+
+    def __init__(self, listener: Listener) -> None:
+        self.listener = listener
+
+    def __call__(self, event: Event) -> None:
+        self.listener(event)
+
+
 _SYNC_WORKERS = 8
 
 
@@ -89,6 +105,7 @@ class RunContext:
         self.session: Session | None = None
         # --record: every model answer of the run is kept
         self.cassette: Cassette | None = RECORDING.get()
+        self.streaming = any(isinstance(listener, EventFeed) for listener in listeners)
         # Human decisions by step key (approve/reject or input values), from resume.
         self.decisions: dict[str, Any] = {}
         # Asks a human on a terminal; None means pause the run instead.

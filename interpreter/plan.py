@@ -67,11 +67,13 @@ class AgentPlan:
     post_hooks: tuple[Callable[..., Any], ...] = ()
     guardrails: tuple[str, ...] = ()
     session_state: Mapping[str, Any] | None = None  # the state a run without a session starts from
+    display_name: str | None = None  # agno's `name` when it is not the spec key
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeamPlan:
-    """A team: a leader (configured like an agent) and its members."""
+    """A team: a leader (configured like an agent) and its members; agno's options."""
 
     name: str
     mode: str
@@ -79,6 +81,13 @@ class TeamPlan:
     members: tuple[AgentPlan | TeamPlan, ...]
     max_iterations: int
     where: str
+    respond_directly: bool = False  # route mode: the member's answer is the team's
+    determine_input_for_members: bool = True
+    share_member_interactions: bool = False
+    add_team_history_to_members: bool = False
+    num_team_history_runs: int = 3
+    add_member_tools_to_context: bool = False
+    stream_member_events: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

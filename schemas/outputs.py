@@ -93,6 +93,10 @@ class TeamRunOutput(BaseModel):
     metrics: Metrics = Field(default_factory=lambda: Metrics())
     error: str | None = None
     tools: list[dict[str, Any]] | None = None
+    session_state: dict[str, Any] | None = Field(
+        None,
+        description="The session state after the run; agno shows it on a team run as a member.",
+    )
 
 
 class StepOutput(BaseModel):

@@ -46,6 +46,8 @@ def system_message(agent: AgentPlan, context: dict[str, Any], model: Any = None)
     parts = ""
     if agent.description:
         parts += f"{agent.description}\n"
+    if agent.role is not None:
+        parts += f"\n<your_role>\n{agent.role}\n</your_role>\n\n"
     instructions = [str(item.evaluate(context)) for item in agent.instructions]
     if len(instructions) == 1:
         parts += instructions[0] + "\n\n"

@@ -42,6 +42,8 @@ class LoopTool:
     parameters: dict[str, Any]
     call: Callable[[dict[str, Any]], Awaitable[Any]]
     stop_after_tool_call: bool = False
+    # a tool that ends the run shows its result as run content (false: it was shown already)
+    shows_result: bool = True
     requires_confirmation: bool = False
     cache: bool = False
 
@@ -151,7 +153,8 @@ class ToolTurn:
         )
         if shows:
             # agno shows the result of a tool that ends the run as the run's content
-            self.emit("RunContent", content=outcome.text, content_type="str")
+            if tool.shows_result:
+                self.emit("RunContent", content=outcome.text, content_type="str")
             batch.shown = (batch.shown or "") + outcome.text
         batch.stop = batch.stop or stop
         self.emit("ToolCallCompleted", tool=done)

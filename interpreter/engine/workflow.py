@@ -341,4 +341,5 @@ async def execute_team(
         session_id=session_id,
         run_id=run_id,
         recorder=recorder,
+        session_state=team.leader.session_state,
     )

@@ -11,8 +11,12 @@ stream_events=True`; agno-dsl: the events its public API hands to
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import inspect
+import itertools
+import uuid
+from collections.abc import Iterator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,17 +299,39 @@ def _event_diff(turn: int, agno: list[dict[str, Any]], dsl: list[dict[str, Any]]
 RESULTS: dict[str, PairResult] = {}
 
 
+@contextlib.contextmanager
+def sequential_task_ids() -> Iterator[None]:
+    """tasks mode numbers its tasks with uuid4()[:8] on both sides; a scripted leader must
+    name them in advance, so each side's run gets 00000001, 00000002, ... instead."""
+    import agno.team.task as agno_tasks
+    from agno_dsl.interpreter.agents import team_tasks
+
+    def counting() -> Callable[[], uuid.UUID]:
+        numbers = itertools.count(1)
+        return lambda: uuid.UUID(int=next(numbers) << 96)
+
+    saved = agno_tasks.uuid4, team_tasks.uuid4
+    agno_tasks.uuid4, team_tasks.uuid4 = counting(), counting()  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        agno_tasks.uuid4, team_tasks.uuid4 = saved  # type: ignore[assignment]
+
+
 async def check_pair(the_pair: Pair, workdir: Path) -> PairResult:
     """Run a pair on both sides and both paths; the result is also kept for the summary line.
 
     Each agno-dsl path gets its own storage in `workdir`, as each agno path gets a fresh db.
     """
     try:
-        agno = {path: await run_agno(the_pair, path == "stream") for path in PATHS}
-        dsl = {
-            path: await run_dsl(the_pair, path == "stream", f"sqlite:///{workdir}/{path}.db")
-            for path in PATHS
-        }
+        agno, dsl = {}, {}
+        for path in PATHS:
+            with sequential_task_ids():
+                agno[path] = await run_agno(the_pair, path == "stream")
+            with sequential_task_ids():
+                dsl[path] = await run_dsl(
+                    the_pair, path == "stream", f"sqlite:///{workdir}/{path}.db"
+                )
     except Exception as exc:  # a side that crashes is a difference in everything
         crashed = PairResult(the_pair.name, {c: [f"crashed: {exc!r}"] for c in CATEGORIES})
         RESULTS[the_pair.name] = crashed
