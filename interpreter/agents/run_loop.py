@@ -150,6 +150,8 @@ async def _request(
         input_tokens=response.input_tokens,
         output_tokens=response.output_tokens,
         total_tokens=response.input_tokens + response.output_tokens,
+        time_to_first_token=response.time_to_first_token,
+        tool_calls=len(response.tool_calls),  # beside agno's fields: why the request ended
     )
     return response
 
