@@ -146,13 +146,8 @@ async def resume_recorded(
             listeners,
             ask,
             resumed=True,
-<<<<<<< HEAD
-            paused=paused,
-            tracing=tracing,
-=======
             tracing=tracing,
             paused=paused,
->>>>>>> parity-agents
         )
     finally:
         await storage.close()
@@ -166,13 +161,8 @@ async def _execute(
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
     resumed: bool,
-<<<<<<< HEAD
-    paused: dict[str, Any] | None = None,
-    tracing: RunTracing | None = None,
-=======
     tracing: RunTracing | None = None,
     paused: dict[str, Any] | None = None,
->>>>>>> parity-agents
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
 
@@ -181,11 +171,7 @@ async def _execute(
         listeners = [*listeners, tracing.listener(previous)]
         try:
             return await _execute(
-<<<<<<< HEAD
-                storage, document, record, restored, listeners, ask, resumed, paused
-=======
                 storage, document, record, restored, listeners, ask, resumed, paused=paused
->>>>>>> parity-agents
             )
         finally:
             await tracing.save(storage, record.run_id)

@@ -122,3 +122,46 @@ def team_member_metrics(models: Models) -> Team:
     )
     writer = Agent(name="writer", model=models["members"], role="Writes words")
     return Team(name="office", model=models["leader"], members=[calculator, writer])
+
+
+@pair("Good morning")
+def team_verbatim_input(models: Models) -> Team:
+    translator = Agent(name="translator", model=models["members"], role="Translates to German")
+    return Team(
+        name="desk",
+        model=models["leader"],
+        determine_input_for_members=False,
+        members=[translator],
+    )
+
+
+@pair("A line about boiling water")
+def team_shared_interactions(models: Models) -> Team:
+    researcher = Agent(name="researcher", model=models["members"], role="Finds facts")
+    writer = Agent(name="writer", model=models["members"], role="Writes lines")
+    return Team(
+        name="studio",
+        model=models["leader"],
+        share_member_interactions=True,
+        members=[researcher, writer],
+    )
+
+
+@pair("Hello", "Do you remember me?", session_id="team-members-history")
+def team_history_to_members(models: Models) -> Team:
+    helper = Agent(name="helper", model=models["members"], role="Answers")
+    return Team(
+        name="front",
+        model=models["leader"],
+        add_team_history_to_members=True,
+        members=[helper],
+    )
+
+
+@pair("Write a short post on tea")
+def team_tasks_dependencies(models: Models) -> Team:
+    writer = Agent(name="writer", model=models["members"], role="Writes")
+    checker = Agent(name="checker", model=models["members"], role="Checks facts")
+    return Team(
+        name="editorial", mode=TeamMode.tasks, model=models["leader"], members=[writer, checker]
+    )
