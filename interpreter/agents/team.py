@@ -126,7 +126,7 @@ class Delegation:
         self.shared: list[str] = []  # share_member_interactions: earlier tasks and answers
 
     async def run(
-        self, member: AgentPlan | TeamPlan, task: str, streamed: list[str]
+        self, member: AgentPlan | TeamPlan, task: str, streamed: list[str], quiet: bool = False
     ) -> RunOutput | TeamRunOutput | None:
         """One member run; `streamed` gains the text of its content events. A member that
         fails still answers with its error (agno; on agno's streaming path it has no
@@ -137,7 +137,7 @@ class Delegation:
             self.ctx,
             self.who,
             shows=team.respond_directly,
-            forward=team.stream_member_events,
+            forward=team.stream_member_events and not quiet,
             streamed=streamed,
         )
         try:
@@ -189,11 +189,14 @@ class Delegation:
             if r is not None
         )
 
-    async def for_task(self, member: AgentPlan | TeamPlan, task: str) -> tuple[str, Any, str]:
-        """A task's member run: its outcome, content, and (streaming) its streamed text."""
+    async def for_task(
+        self, member: AgentPlan | TeamPlan, task: str, quiet: bool = False
+    ) -> tuple[str, Any, str]:
+        """A task's member run: its outcome, content, and (streaming) its streamed text;
+        `quiet`: a batch member, which agno runs without streaming (no events)."""
         streamed: list[str] = []
         try:
-            response = await self.run(member, task, streamed)
+            response = await self.run(member, task, streamed, quiet)
         except Exception as exc:  # agno: the task fails with the error, the run goes on
             return "error", exc, ""
         text = "".join(streamed) if self.ctx.streaming else ""
@@ -344,7 +347,10 @@ async def _task_rounds(
         if total.time_to_first_token is None:
             total.time_to_first_token = result.time_to_first_token
         total.tool_calls += result.tool_calls
-        total.content, total.last, total.stopped_by = result.content, result.last, None
+        # agno's content: the text of every round added up (its streaming path: the last)
+        joined = _joined(total.content, result.content)
+        total.content = result.content if ctx.streaming else joined
+        total.last = result.last
         if result.stopped_by is None:
             messages.append(Message(role="assistant", content=result.last))
         board = TaskList.load(ctx.state)
@@ -367,3 +373,9 @@ async def _task_rounds(
         else:
             idle_rounds = 0
     return total
+
+
+def _joined(before: Any, after: Any) -> Any:
+    if isinstance(before, str) and isinstance(after, str | None):
+        return before + (after or "")
+    return after if after is not None else before

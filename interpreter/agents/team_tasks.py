@@ -26,7 +26,7 @@ TERMINAL = ("completed", "failed")
 # ("completed" | "failed" | "error", its content or the error, the text it streamed:
 # agno's streaming path puts that before the tool's own result)
 FindMember = Callable[[str], Any]
-RunMember = Callable[[Any, str], Awaitable[tuple[str, Any, str]]]
+RunMember = Callable[..., Awaitable[tuple[str, Any, str]]]  # (member, text, quiet=False)
 
 
 @dataclass
@@ -171,10 +171,9 @@ class TaskTools:
         self.find_member = find_member
         self.run_member = run_member
         self.members = members  # the roster, for a wrong member id
-
-    @property
-    def board(self) -> TaskList:
-        return TaskList.load(self.state)
+        # agno's tools share one list loaded at the start of the run; blocked statuses are
+        # recomputed when a task is created or its status set, and on every load
+        self.board = TaskList.load(state)
 
     def _updated(self, task: Task, previous: str, result: str | None = None) -> None:
         self.emit(
@@ -277,8 +276,7 @@ class TaskTools:
         board.save(self.state)
         self._updated(task, previous)
         outcome = await self.run_member(runner, task.description or task.title)
-        board = self.board
-        return self._finish(board, board.get(task_id) or task, outcome)
+        return self._finish(board, task, outcome)
 
     def _finish(self, board: TaskList, task: Task, outcome: tuple[str, Any, str]) -> str:
         status, content, streamed = outcome
@@ -287,7 +285,6 @@ class TaskTools:
     def _record(self, board: TaskList, task: Task, status: str, content: Any) -> str:
         if status == "error":
             task.status, task.result = "failed", f"Member execution error: {content}"
-            board.update_blocked()
             board.save(self.state)
             return f"Task [{task.id}] failed due to member execution error: {content}"
         if status == "failed":
@@ -299,7 +296,6 @@ class TaskTools:
         else:
             task.status, task.result = "completed", "No content returned"
             text = f"Task [{task.id}] completed with no content."
-        board.update_blocked()
         board.save(self.state)
         self._updated(task, "in_progress", task.result)
         return text
@@ -330,13 +326,12 @@ class TaskTools:
         board.save(self.state)
         outcomes = await asyncio.gather(
             *(
-                self.run_member(runner, task.description or task.title)
+                self.run_member(runner, task.description or task.title, True)
                 for runner, task in zip(runners, chosen, strict=True)
             )
         )
-        board = self.board
         lines = []
         for task, (status, content, _) in zip(chosen, outcomes, strict=True):
             # agno runs a batch's members without streaming: only the results are read
-            lines.append(self._record(board, board.get(task.id) or task, status, content))
+            lines.append(self._record(board, task, status, content))
         return "\n".join(lines)
