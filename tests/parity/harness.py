@@ -16,8 +16,7 @@ import difflib
 import inspect
 import itertools
 import uuid
-from collections.abc import Iterator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
