@@ -16,7 +16,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import uuid4
 
 TASK_LIST_KEY = "_team_tasks"
 STATUSES = ("pending", "in_progress", "completed", "failed", "blocked")
@@ -35,7 +34,7 @@ class Task:
     description: str = ""
     assignee: str | None = None
     dependencies: list[str] = field(default_factory=list)
-    id: str = field(default_factory=lambda: str(uuid4())[:8])
+    id: str = ""
     status: str = "pending"
     parent_id: str | None = None
     result: str | None = None
@@ -196,6 +195,9 @@ class TaskTools:
                     f"{existing.status}). Use this task instead of creating a duplicate."
                 )
         task = Task(
+            # agno's ids are uuid4()[:8]; ours count in the same shape (00000001, ...), so a
+            # scripted leader, a cookbook run and a snapshot can name them
+            id=f"{len(board.tasks) + 1:08x}",
             title=title,
             description=str(arguments.get("description", "")),
             assignee=arguments.get("assignee", ""),

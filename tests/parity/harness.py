@@ -300,21 +300,17 @@ RESULTS: dict[str, PairResult] = {}
 
 @contextlib.contextmanager
 def sequential_task_ids() -> Iterator[None]:
-    """tasks mode numbers its tasks with uuid4()[:8] on both sides; a scripted leader must
-    name them in advance, so each side's run gets 00000001, 00000002, ... instead."""
+    """agno's tasks mode gives its tasks uuid4()[:8] ids; agno-dsl counts them (00000001,
+    00000002, ...) so a scripted leader can name them; agno's side counts the same way here."""
     import agno.team.task as agno_tasks
-    from agno_dsl.interpreter.agents import team_tasks
 
-    def counting() -> Callable[[], uuid.UUID]:
-        numbers = itertools.count(1)
-        return lambda: uuid.UUID(int=next(numbers) << 96)
-
-    saved = agno_tasks.uuid4, team_tasks.uuid4
-    agno_tasks.uuid4, team_tasks.uuid4 = counting(), counting()  # type: ignore[assignment]
+    numbers = itertools.count(1)
+    saved = agno_tasks.uuid4
+    agno_tasks.uuid4 = lambda: uuid.UUID(int=next(numbers) << 96)  # type: ignore[assignment]
     try:
         yield
     finally:
-        agno_tasks.uuid4, team_tasks.uuid4 = saved  # type: ignore[assignment]
+        agno_tasks.uuid4 = saved  # type: ignore[assignment]
 
 
 async def check_pair(the_pair: Pair, workdir: Path) -> PairResult:

@@ -7,13 +7,9 @@ mode, the two paths (event stream or not), a team inside a workflow and the CLI.
 
 from __future__ import annotations
 
-import itertools
-import uuid
 from pathlib import Path
 
 import agno_dsl
-import pytest
-from agno_dsl.interpreter.agents import team_tasks
 
 from tests.conftest import run_cli
 
@@ -63,13 +59,6 @@ def run_team(
         for e in events
     ]
     return output, names
-
-
-@pytest.fixture
-def numbered_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Task ids 00000001, 00000002, ... so a scripted leader can name them."""
-    numbers = itertools.count(1)
-    monkeypatch.setattr(team_tasks, "uuid4", lambda: uuid.UUID(int=next(numbers) << 96))
 
 
 def test_coordinate_delegates_and_synthesizes(tmp_path: Path) -> None:
@@ -162,7 +151,7 @@ def test_coordinate_member_failure_goes_back_to_the_leader(tmp_path: Path) -> No
     assert quiet.tools[0]["result"] == "member model down"
 
 
-def test_tasks_mode_keeps_a_task_list_until_complete(tmp_path: Path, numbered_tasks: None) -> None:
+def test_tasks_mode_keeps_a_task_list_until_complete(tmp_path: Path) -> None:
     leader = "\n".join(
         [
             "      - tool_calls: [{name: create_task, arguments: {title: 'range check', "
@@ -185,7 +174,7 @@ def test_tasks_mode_keeps_a_task_list_until_complete(tmp_path: Path, numbered_ta
     assert "TeamTaskCreated:desk" in names and "TeamTaskUpdated:desk" in names
 
 
-def test_tasks_mode_is_bounded_by_max_iterations(tmp_path: Path, numbered_tasks: None) -> None:
+def test_tasks_mode_is_bounded_by_max_iterations(tmp_path: Path) -> None:
     leader = "\n".join(
         [
             "      - tool_calls: [{name: create_task, arguments: {title: t, assignee: pricing}}]",
@@ -262,7 +251,7 @@ def test_team_as_a_workflow_step_and_from_the_cli(tmp_path: Path) -> None:
 
 
 def test_route_and_tasks_modes_survive_a_failing_member(
-    tmp_path: Path, numbered_tasks: None
+    tmp_path: Path
 ) -> None:
     leader = (
         "      - {match: '^bikes', tool_calls: [{name: delegate_task_to_member, arguments: "
