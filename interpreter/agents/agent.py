@@ -161,14 +161,15 @@ async def _attempt(
     """One attempt of a run; only the last one reports a failure (RunError), as in agno."""
     run_id = new_id()
     model = ctx.model(agent.model.name)
-    who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
+    shown = agent.display_name or agent.name  # agno's `name`
+    who = {"agent_name": shown, "step_name": step_name, "agent_run_id": run_id}
 
     def emit(name: str, **fields: Any) -> None:
         ctx.emit(name, **fields, **who)
 
     output = RunOutput(
         run_id=run_id,
-        agent_name=agent.name,
+        agent_name=shown,
         session_id=ctx.session_id,
         parent_run_id=ctx.run_id,
         model=model.id,

@@ -246,7 +246,8 @@ async def run_team(
     run_id = new_id()
     leader = team.leader
     model = ctx.model(leader.model.name)
-    who = {"team_name": team.name, "step_name": step_name, "team_run_id": run_id}
+    shown = display_name(team)  # agno's `name`
+    who = {"team_name": shown, "step_name": step_name, "team_run_id": run_id}
 
     def emit(name: str, **fields: Any) -> None:
         ctx.emit(name, **fields, **who)
@@ -273,7 +274,7 @@ async def run_team(
         timeout=leader.timeout,
         output_schema=leader.output_schema,
     )
-    loop = {
+    loop: dict[str, Any] = {
         "ctx": ctx,
         "event_prefix": "Team",
         "events": who,
@@ -306,7 +307,7 @@ async def run_team(
     )
     return TeamRunOutput(
         run_id=run_id,
-        team_name=team.name,
+        team_name=shown,
         mode=team.mode,
         session_id=ctx.session_id,
         parent_run_id=ctx.run_id,

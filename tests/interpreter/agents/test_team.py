@@ -250,9 +250,7 @@ def test_team_as_a_workflow_step_and_from_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == "Wear a helmet.\n"
 
 
-def test_route_and_tasks_modes_survive_a_failing_member(
-    tmp_path: Path
-) -> None:
+def test_route_and_tasks_modes_survive_a_failing_member(tmp_path: Path) -> None:
     leader = (
         "      - {match: '^bikes', tool_calls: [{name: delegate_task_to_member, arguments: "
         "{member_id: faulty, task: 'anything'}}]}\n"
@@ -281,3 +279,51 @@ def test_route_and_tasks_modes_survive_a_failing_member(
     # every task is terminal but one failed: the loop goes on to max_iterations
     assert output.content.startswith("Task 1 failed; escalating.")
     assert output.tools[1]["result"] == "Task [00000001] failed: member model down"
+
+
+def test_team_options_take_agnos_defaults_and_respond_directly_is_route(tmp_path: Path) -> None:
+    from agno_dsl.loader import load_document
+    from agno_dsl.overrides import compiler_for
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        MODELS.format(
+            leader="      - content: hi",
+            teams="  desk: {model: leader, members: [pricing]}\n"
+            "  direct: {model: leader, respond_directly: true, members: [pricing]}\n"
+            "  tuned: {model: leader, mode: broadcast, respond_directly: true,"
+            " determine_input_for_members: false, share_member_interactions: true,"
+            " add_team_history_to_members: true, num_team_history_runs: 2,"
+            " add_member_tools_to_context: true, stream_member_events: false,"
+            " name: Tuned Team, role: Decides, members: [pricing]}",
+        )
+    )
+    compiler = compiler_for(load_document(spec), None)
+    desk, direct, tuned = (compiler.team(n) for n in ("desk", "direct", "tuned"))
+    assert (desk.mode, desk.respond_directly, desk.determine_input_for_members) == (
+        "coordinate",
+        False,
+        True,
+    )
+    assert not desk.share_member_interactions and not desk.add_team_history_to_members
+    assert desk.num_team_history_runs == 3 and desk.stream_member_events
+    assert not desk.add_member_tools_to_context and desk.max_iterations == 10
+    assert (direct.mode, direct.respond_directly) == ("route", True)
+    # agno: broadcast never responds directly
+    assert (tuned.mode, tuned.respond_directly) == ("broadcast", False)
+    assert tuned.leader.display_name == "Tuned Team" and tuned.leader.role == "Decides"
+    assert tuned.num_team_history_runs == 2 and not tuned.stream_member_events
+
+
+def test_stream_member_events_false_keeps_the_members_events_back(tmp_path: Path) -> None:
+    leader = (
+        "      - tool_calls: [{name: delegate_task_to_member, arguments: "
+        "{member_id: pricing, task: 'prices of bikes'}}]\n"
+        "      - {content: 'Summary.'}"
+    )
+    teams = "  desk: {model: leader, stream_member_events: false, members: [pricing]}"
+    output, names = run_team(tmp_path, leader, teams)
+    assert output.member_responses[0].content == "Prices start at 1,000 EUR."
+    assert output.tools[0]["result"] == "Prices start at 1,000 EUR."
+    assert not [n for n in names if n.endswith(":pricing") or n.startswith("Model")]
+    assert names[-1] == "TeamRunCompleted:desk"

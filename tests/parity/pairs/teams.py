@@ -165,3 +165,23 @@ def team_tasks_dependencies(models: Models) -> Team:
     return Team(
         name="editorial", mode=TeamMode.tasks, model=models["leader"], members=[writer, checker]
     )
+
+
+@pair("What is new in fusion power?")
+def team_member_names(models: Models) -> Team:
+    researcher = Agent(
+        name="Web Researcher",
+        role="Searches the web",
+        description="Finds recent news",
+        model=models["members"],
+    )
+    analyst = Agent(
+        name="Data Analyst", model=models["members"], tools=[models.function("parity_tools:add")]
+    )
+    return Team(
+        name="newsroom",
+        model=models["leader"],
+        role="Editor in chief",
+        add_member_tools_to_context=True,
+        members=[researcher, analyst],
+    )
