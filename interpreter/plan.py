@@ -69,6 +69,11 @@ class AgentPlan:
     session_state: Mapping[str, Any] | None = None  # the state a run without a session starts from
     display_name: str | None = None  # agno's `name` when it is not the spec key
     role: str | None = None
+    # user memory (interpreter/memory.py), agno's options
+    update_memory_on_run: bool = False
+    enable_agentic_memory: bool = False
+    add_memories_to_context: bool = False
+    memory_model: ModelRef | None = None  # None: the agent's own model, as in agno
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
