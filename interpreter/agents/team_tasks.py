@@ -131,18 +131,8 @@ class TaskList:
 
     def data(self) -> list[dict[str, Any]]:
         """The tasks as agno's TaskData (TeamTaskStateUpdated)."""
-        return [
-            {
-                "id": t.id,
-                "title": t.title,
-                "description": t.description,
-                "status": t.status,
-                "assignee": t.assignee,
-                "dependencies": t.dependencies,
-                "result": t.result,
-            }
-            for t in self.tasks
-        ]
+        shown = ("id", "title", "description", "status", "assignee", "dependencies", "result")
+        return [{key: task.to_dict()[key] for key in shown} for task in self.tasks]
 
 
 def state_message(board: TaskList) -> str:
