@@ -205,6 +205,10 @@ class Delegation:
         return ("failed" if response.status == "failed" else "completed"), response.content, text
 
 
+# agno writes these as plain generators: they run, and announce themselves, in call order
+IN_ORDER = frozenset({"create_task", "update_task_status"})
+
+
 def _tool(name: str, call: Any, stop: bool = False) -> LoopTool:
     spec = LEADER_TOOLS[name]
     return LoopTool(
@@ -214,6 +218,7 @@ def _tool(name: str, call: Any, stop: bool = False) -> LoopTool:
         call,
         stop_after_tool_call=stop,
         shows_result=not stop,  # route: the member's own text was the team's content
+        in_order=name in IN_ORDER,
     )
 
 
