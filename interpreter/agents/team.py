@@ -28,6 +28,7 @@ from ..errors import error_type_of
 from ..plan import AgentPlan, TeamPlan
 from .agent import agent_tools, run_agent, user_text
 from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
+from .structured import said
 from .team_prompt import display_name, member_id, roster, team_system_message
 from .team_tasks import TaskList, TaskTools, state_message
 from .team_tools import LEADER_TOOLS, TASK_TOOLS
@@ -299,7 +300,7 @@ async def run_team(
     metrics = result.metrics(duration)  # the leader's own; members' stay on their responses
     ctx.metrics.add_tokens(metrics)
     if team.mode != "tasks" and result.stopped_by is None:  # each task round added its own
-        messages.append(Message(role="assistant", content=result.last))
+        messages.append(Message(role="assistant", content=said(result.last)))
     if ctx.session is not None:
         ctx.session.add_run(team.name, messages[own_start:])
     content_type = content_type_of(content)
@@ -358,7 +359,7 @@ async def _task_rounds(
         total.content = result.content if ctx.streaming else joined
         total.last = result.last
         if result.stopped_by is None:
-            messages.append(Message(role="assistant", content=result.last))
+            messages.append(Message(role="assistant", content=said(result.last)))
         board = TaskList.load(ctx.state)
         emit(
             "TeamTaskStateUpdated",

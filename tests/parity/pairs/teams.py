@@ -185,3 +185,17 @@ def team_member_names(models: Models) -> Team:
         add_member_tools_to_context=True,
         members=[researcher, analyst],
     )
+
+
+@pair("What is the capital of France, and how many live there?")
+def team_output_schema(models: Models) -> Team:
+    from .agents import CENSUS_SCHEMA
+
+    geographer = Agent(name="geographer", model=models["members"], role="Knows places")
+    return Team(
+        name="atlas",
+        model=models["leader"],
+        expected_output="The capital and its population.",
+        members=[geographer],
+        output_schema=CENSUS_SCHEMA,
+    )
