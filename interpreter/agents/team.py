@@ -26,7 +26,8 @@ from ...schemas.outputs import Message, RunOutput, TeamRunOutput, content_type_o
 from ..context import RunContext, Scope, new_id
 from ..errors import error_type_of
 from ..plan import AgentPlan, TeamPlan
-from .agent import agent_tools, run_agent, user_text
+from . import checks
+from .agent import _pre_hooks, agent_tools, run_agent, user_text
 from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
 from .structured import said
 from .team_prompt import display_name, member_id, roster, team_system_message
@@ -258,8 +259,25 @@ async def run_team(
     def emit(name: str, **fields: Any) -> None:
         ctx.emit(name, **fields, **who)
 
-    emit("TeamRunStarted", mode=team.mode, model=model.id, model_provider=model.provider)
     started = time.perf_counter()
+    hooks = {"team": team.name, "session_state": ctx.state}
+    try:
+        run_input = checks.RunInput(message)
+        await checks.run_hooks(
+            _pre_hooks(leader),
+            "pre",
+            _prefixed(emit),
+            ctx.executor(),
+            run_input=run_input,
+            input=message,
+            **hooks,
+        )
+    except Exception as exc:
+        emit("TeamRunError", content=str(exc), error_type=error_type_of(exc))
+        raise
+    message = run_input.input_content
+    # agno runs a team's pre-hooks before it announces the run
+    emit("TeamRunStarted", mode=team.mode, model=model.id, model_provider=model.provider)
     delegation = Delegation(team, message, ctx, step_name, who)
     tools = _leader_tools(team, delegation, ctx, emit, run_id)
     messages = [
@@ -303,22 +321,14 @@ async def run_team(
         messages.append(Message(role="assistant", content=said(result.last)))
     if ctx.session is not None:
         ctx.session.add_run(team.name, messages[own_start:])
-    content_type = content_type_of(content)
     emit("TeamRunContentCompleted")
-    emit(
-        "TeamRunCompleted",
-        content=content,
-        content_type=content_type,
-        metrics=metrics.model_dump(),
-    )
-    return TeamRunOutput(
+    output = TeamRunOutput(
         run_id=run_id,
         team_name=shown,
         mode=team.mode,
         session_id=ctx.session_id,
         parent_run_id=ctx.run_id,
         content=content,
-        content_type=content_type,
         model=model.id,
         model_provider=model.provider,
         messages=messages,
@@ -328,6 +338,34 @@ async def run_team(
         # agno: a team run as a member gets (a copy of) the session state and shows it
         session_state=dict(ctx.state) if isinstance(ctx, MemberContext) else None,
     )
+    post = [(checks.hook_name(hook), hook) for hook in leader.post_hooks]
+    try:
+        await checks.run_hooks(
+            post,
+            "post",
+            _prefixed(emit),
+            ctx.executor(),
+            run_output=output,
+            output=content,
+            **hooks,
+        )
+    except Exception as exc:
+        emit("TeamRunError", content=str(exc), error_type=error_type_of(exc))
+        raise
+    content = output.content
+    output.content_type = content_type = content_type_of(content)
+    emit(
+        "TeamRunCompleted",
+        content=content,
+        content_type=content_type,
+        metrics=metrics.model_dump(),
+    )
+    return output
+
+
+def _prefixed(emit: Any) -> Any:
+    """Hook events as a team's: TeamPreHookStarted, ... (agno)."""
+    return lambda name, **fields: emit(f"Team{name}", **fields)
 
 
 async def _task_rounds(

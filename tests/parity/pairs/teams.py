@@ -199,3 +199,15 @@ def team_output_schema(models: Models) -> Team:
         members=[geographer],
         output_schema=CENSUS_SCHEMA,
     )
+
+
+@pair("How did revenue do?")
+def team_hooks(models: Models) -> Team:
+    helper = Agent(name="helper", model=models["members"], role="Helps")
+    return Team(
+        name="finance",
+        model=models["leader"],
+        members=[helper],
+        pre_hooks=[models.function("parity_hooks:on_topic")],
+        post_hooks=[models.function("parity_hooks:sign_answer")],
+    )
