@@ -47,6 +47,23 @@ class _Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """Declarative YAML agents, teams and workflows, run like agno."""
     ctx.obj = {"debug": debug}
+    show_warnings(debug)
+
+
+def show_warnings(debug: bool) -> None:
+    """Warnings of a run (an MCP server that failed, say) reach the user as one line each,
+    `warning: …` on stderr; --debug adds the details (a server's stderr)."""
+    import logging  # lazy: ~4 ms that `validate` and `--help` do not need
+
+    class EchoHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            prefix = "warning: " if record.levelno >= logging.WARNING else ""
+            click.echo(prefix + record.getMessage(), err=True)
+
+    logger = logging.getLogger("agno_dsl")
+    logger.handlers = [EchoHandler()]
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logger.propagate = False
 
 
 @main.command()

@@ -8,6 +8,7 @@ match `output_schema` gets one repair attempt before OutputCheckError.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -18,7 +19,8 @@ from ..errors import OutputCheckError
 from ..inputs import check_input
 from ..plan import AgentPlan
 from ..providers.base import message_text
-from ..tools.base import call_tool
+from ..tools.base import ToolPlan, call_tool
+from ..tools.mcp import McpServerPlan
 from . import checks
 from .run_loop import LoopTool, ModelCall, ask_model, run_loop
 
@@ -39,12 +41,20 @@ def system_message(agent: AgentPlan, context: dict[str, Any]) -> str | None:
     return parts.strip() or None
 
 
-def agent_tools(agent: AgentPlan, ctx: RunContext) -> dict[str, LoopTool]:
+async def agent_tools(agent: AgentPlan, ctx: RunContext) -> dict[str, LoopTool]:
+    """The agent's tools by name; its MCP servers are opened now if the run has not yet
+    (agno connects MCPTools when a run starts), all at once."""
+
     def bind(tool: Any) -> Any:
         return lambda arguments: call_tool(
             tool, arguments, session_state=ctx.state, executor=ctx.executor()
         )
 
+    servers = [tool for tool in agent.tools if isinstance(tool, McpServerPlan)]
+    opened = iter(await asyncio.gather(*map(ctx.mcp.tools, servers)) if servers else ())
+    tools: list[ToolPlan] = []
+    for tool in agent.tools:  # the spec's order, each server's tools in the server's order
+        tools.extend(next(opened) if isinstance(tool, McpServerPlan) else (tool,))
     return {
         tool.name: LoopTool(
             name=tool.name,
@@ -55,7 +65,7 @@ def agent_tools(agent: AgentPlan, ctx: RunContext) -> dict[str, LoopTool]:
             requires_confirmation=tool.requires_confirmation,
             cache=tool.cache,
         )
-        for tool in agent.tools
+        for tool in tools
     }
 
 
@@ -102,10 +112,11 @@ async def run_agent(
             output_schema=agent.output_schema,
             on_delta=lambda delta: ctx.emit("RunContent", content=delta, delta=True, **who),
         )
+        tools = await agent_tools(agent, ctx)
         result = await run_loop(
             call,
             messages,
-            agent_tools(agent, ctx),
+            tools,
             ctx=ctx,
             tool_call_limit=agent.tool_call_limit,
             event_prefix="",

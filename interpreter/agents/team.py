@@ -163,7 +163,7 @@ async def run_team(
         done["summary"] = str(arguments.get("summary", ""))
         return done["summary"]
 
-    tools = agent_tools(leader, ctx)
+    tools = await agent_tools(leader, ctx)
     if team.mode in ("coordinate", "route"):
         tools["delegate_task_to_member"] = LoopTool(
             "delegate_task_to_member",
