@@ -164,7 +164,8 @@ class McpConnection:
             )
         read, write = streams
         session = await stack.enter_async_context(
-            ClientSession(read, write, read_timeout_seconds=plan.timeout)
+            # The handshake gets agno's 10 s even when calls are given less: starting is slower.
+            ClientSession(read, write, read_timeout_seconds=max(plan.timeout, DEFAULT_TIMEOUT))
         )
         await session.initialize()
         return session
@@ -182,7 +183,7 @@ class McpConnection:
         if text == "Connection closed" and self.plan.transport == "stdio":
             text = "the server exited before it answered (run with --debug to see its stderr)"
         elif "timed out" in text:
-            text = f"no answer within {self.plan.timeout:g}s"
+            text = f"no answer within {max(self.plan.timeout, DEFAULT_TIMEOUT):g}s"
         return McpServerError(f"cannot start: {text}")
 
     async def call(self, tool_name: str, arguments: dict[str, Any]) -> str:
@@ -199,7 +200,8 @@ class McpConnection:
             self._warn(f"{tool_name} failed: {exc}")
             return mcp_error_text(tool_name, exc)
         except Exception as exc:  # a malformed answer, a broken transport: the model is told
-            self._warn(f"{tool_name} failed: {_innermost(exc)}")
+            first_line = (str(_innermost(exc)) or type(exc).__name__).splitlines()[0]
+            self._warn(f"{tool_name} failed: {first_line}")
             return other_error_text(exc)
         return result_text(tool_name, result)
 
