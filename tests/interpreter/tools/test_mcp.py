@@ -121,7 +121,8 @@ def test_one_session_per_server_shared_by_every_agent_of_the_run(tmp_path: Path)
     agents = (
         "agents:\n  one: {model: fake, tools: [demo]}\n  two: {model: fake, tools: [demo]}\n"
         "  three: {model: fake, tools: [demo]}\n"
-        "workflows:\n  w:\n    steps:\n      - parallel: {name: both, steps: [{agent: one}, {agent: two}]}\n"
+        "workflows:\n  w:\n    steps:\n"
+        "      - parallel: {name: both, steps: [{agent: one}, {agent: two}]}\n"
         "      - {name: after, agent: three}\n"
     )
     spec = write(tmp_path, [call("process_id"), DONE], {"demo": stdio_demo()}, agents)
