@@ -86,6 +86,19 @@ def run_spec(path: Path, message: str = "go", **options: Any) -> tuple[Any, list
     return output, [event.to_dict() for event in events]
 
 
+def run_and_look(path: Path, **options: Any) -> tuple[Any, list[dict[str, Any]], list[int]]:
+    """Run a spec in an event loop that goes on; also the processes still alive right after
+    the run returned (asyncio.run would stop leftover tasks, hiding a leak)."""
+    import asyncio
+
+    async def run() -> tuple[Any, list[dict[str, Any]], list[int]]:
+        events: list[Any] = []
+        output = await agno_dsl.arun(path, "go", on_event=events.append, **options)
+        return output, [e.to_dict() for e in events], [p.pid for p in live_children()]
+
+    return asyncio.run(run())
+
+
 def tool_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in events if e["event"].startswith("ToolCall")]
 

@@ -20,6 +20,7 @@ from .mcp_helpers import (
     gone,
     live_children,
     remote_demo,
+    run_and_look,
     run_spec,
     spec_text,
     stdio_demo,
@@ -126,11 +127,11 @@ def test_one_session_per_server_shared_by_every_agent_of_the_run(tmp_path: Path)
         "      - {name: after, agent: three}\n"
     )
     spec = write(tmp_path, [call("process_id"), DONE], {"demo": stdio_demo()}, agents)
-    _, events = run_spec(spec)
+    _, events, alive = run_and_look(spec)
     pids = {e["result"] for e in events if e["event"] == "ToolCallCompleted"}
     assert len([e for e in events if e["event"] == "ToolCallCompleted"]) == 3
     assert len(pids) == 1  # two agents at once, one after: one server
-    assert gone([int(pids.pop())])  # and it stopped with the run
+    assert alive == []  # and it stopped with the run
 
 
 def test_a_call_past_the_timeout_is_an_error_result_and_a_warning(tmp_path: Path, caplog) -> None:
