@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import cli_run, cli_runs
+from . import cli_run, cli_runs, cli_tools
 from .cli_shared import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, load_or_exit
 
 STARTERS = ("workflow", "agent", "graph")
@@ -68,7 +68,12 @@ def show_warnings(debug: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
+@click.option(
+    "--connect",
+    is_flag=True,
+    help="Also start each MCP server, list its tools and check the names the spec uses.",
+)
+def validate(files: tuple[str, ...], connect: bool) -> None:
     """Check spec files; print every problem as file:line:col: message."""
     from .errors import SpecError
     from .loader import load_document
@@ -89,6 +94,10 @@ def validate(files: tuple[str, ...]) -> None:
             if getattr(spec, s)
         )
         click.echo(f"{file}: valid ({counts or 'no definitions'})")
+        if connect:
+            for line in cli_tools.connect_problems(document):
+                failed = True
+                click.echo(line, err=True)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
@@ -168,3 +177,4 @@ main.add_command(cli_run.run)
 main.add_command(cli_run.resume)
 main.add_command(cli_runs.runs)
 main.add_command(cli_runs.sessions)
+main.add_command(cli_tools.tools)

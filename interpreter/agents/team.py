@@ -35,6 +35,18 @@ MEMBER_TOOL = {
     },
     "required": ["member_id", "task"],
 }
+# The tools a leader has by mode (agno's names); scripted tool calls may name them.
+LEADER_TOOL_NAMES = frozenset(
+    {
+        "delegate_task_to_member",
+        "delegate_task_to_members",
+        "create_task",
+        "execute_task",
+        "update_task_status",
+        "list_tasks",
+        "mark_all_complete",
+    }
+)
 BROADCAST_TOOL = {
     "type": "object",
     "properties": {"task": {"type": "string", "description": "The task sent to every member."}},

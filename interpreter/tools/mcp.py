@@ -279,7 +279,7 @@ def select_tools(
     names = [tool.name for tool in listed]
     unknown = unknown_tool_names(plan, names)
     if unknown:
-        raise McpServerError(unknown[0])
+        raise McpServerError(unknown[0][2])
     prefix = f"{plan.tool_name_prefix}_" if plan.tool_name_prefix is not None else ""
     return tuple(
         _tool_plan(plan, tool, prefix, connection)
@@ -289,8 +289,9 @@ def select_tools(
     )
 
 
-def unknown_tool_names(plan: McpServerPlan, names: list[str]) -> list[str]:
-    """One message per include_tools/exclude_tools entry the server does not list."""
+def unknown_tool_names(plan: McpServerPlan, names: list[str]) -> list[tuple[str, int, str]]:
+    """(option, index, message) of each include_tools/exclude_tools entry the server does
+    not list."""
     from ...schemas.base import suggest
 
     listed = ", ".join(names) or "nothing"
@@ -299,13 +300,13 @@ def unknown_tool_names(plan: McpServerPlan, names: list[str]) -> list[str]:
         ("include_tools", plan.include_tools),
         ("exclude_tools", plan.exclude_tools),
     ):
-        for name in wanted or ():
+        for index, name in enumerate(wanted or ()):
             if name not in names:
                 guess = suggest(name, names)
-                problems.append(
-                    f"{option} names '{name}', which the server does not list; "
-                    + (f"did you mean '{guess}'?" if guess else f"it lists: {listed}")
+                message = f"{option} names '{name}', which the server does not list; " + (
+                    f"did you mean '{guess}'?" if guess else f"it lists: {listed}"
                 )
+                problems.append((option, index, message))
     return problems
 
 
