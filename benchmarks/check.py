@@ -59,6 +59,15 @@ def goals(r: dict[str, Any]) -> list[tuple[str, float, float, str]]:
             "×",
         ),
         ("W7 validate 1,000 steps", get("W7", ours, "seconds"), 1.0, "s"),
+    ] + [
+        (
+            f"{key} MCP call ÷ agno's MCPTools",
+            get(key, ours, "us_per_call") / get(key, agno, "us_per_call"),
+            1.0,
+            "×",
+        )
+        for key in ("W9-stdio", "W9-http")
+        if key in r  # results from before W9 existed have no such row
     ]
 
 
