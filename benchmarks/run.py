@@ -326,10 +326,11 @@ def write_table(report: dict[str, Any]) -> None:
         "workflow in Python (LangGraph: and compiling it), without parsing or checking templates.",
     ]
     for key, when in sorted(report.get("rows_measured", {}).items()):
-        lines.append(
+        lines += [
+            "",
             f"{labels[key]}: measured on its own (`--only`) {when['date']}, medians of "
-            f"{when['rounds']} rounds, load average {when['machine']['load_average'][0]}."
-        )
+            f"{when['rounds']} rounds, load average {when['machine']['load_average'][0]}.",
+        ]
     lines += [
         "",
         "Recording runs in storage (agno-dsl; 100-step chain, W3 recorded):",
