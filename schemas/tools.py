@@ -74,6 +74,10 @@ class McpTool(_ToolOptions):
             )
         if server.url is not None and server.transport == "stdio":
             raise PydanticCustomError("mcp_server", "transport stdio needs a command, not a url")
+        if self.description is not None:
+            raise PydanticCustomError(
+                "mcp_server", "an MCP server's tools keep the descriptions the server gives them"
+            )
         if server.headers and server.url is None:
             raise PydanticCustomError("mcp_server", "headers are sent to remote servers only (url)")
         return self

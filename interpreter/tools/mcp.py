@@ -109,7 +109,7 @@ class McpConnection:
             if not ready.done():
                 ready.set_exception(self._failure(exc))
             elif not self._closing.is_set():
-                log.debug("MCP server '%s' ended: %r", self.plan.name, exc)
+                log.debug("MCP server '%s' ended: %s", self.plan.name, self.plan.scrub(repr(exc)))
         finally:
             self._log_stderr()
             if self._stderr is not None:
@@ -230,7 +230,7 @@ class McpConnection:
         try:
             await task
         except BaseException as exc:  # noqa: BLE001 - closing never fails the run
-            log.debug("closing MCP server '%s': %r", self.plan.name, exc)
+            log.debug("closing MCP server '%s': %s", self.plan.name, self.plan.scrub(repr(exc)))
 
 
 class McpServers:

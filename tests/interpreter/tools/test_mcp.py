@@ -265,3 +265,29 @@ def test_get_current_time_of_mcp_server_time(tmp_path: Path) -> None:
     (completed,) = [e for e in events if e["event"] == "ToolCallCompleted"]
     answer = json.loads(completed["result"])
     assert answer["timezone"] == "Asia/Tokyo" and answer["datetime"].endswith("+09:00")
+
+
+def test_a_team_leader_and_its_members_share_one_session(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "version: 1\nmodels:\n"
+        "  lead:\n    provider: scripted\n    responses:\n"
+        "      - {tool_calls: [{name: process_id, arguments: {}}]}\n"
+        "      - {tool_calls: [{name: delegate_task_to_members, arguments: {task: 'pid?'}}]}\n"
+        "      - {content: done}\n"
+        "  fake:\n    provider: scripted\n    responses:\n"
+        "      - {tool_calls: [{name: process_id, arguments: {}}]}\n"
+        "      - {content: mine}\n"
+        f"tools:\n  demo: {json.dumps(stdio_demo())}\n"
+        "agents:\n  one: {model: fake, tools: [demo]}\n  two: {model: fake, tools: [demo]}\n"
+        "teams:\n  crew: {mode: broadcast, model: lead, members: [one, two], tools: [demo]}\n"
+    )
+    output, events, alive = run_and_look(spec)
+    assert output.status == "completed", output.error
+    pids = [
+        e["result"]
+        for e in events
+        if e["event"].endswith("ToolCallCompleted") and e["tool_name"] == "process_id"
+    ]
+    assert len(pids) == 3 and len(set(pids)) == 1  # leader and both members: one server
+    assert alive == []
