@@ -66,6 +66,13 @@ def spec_text(responses: list[dict[str, Any]], tools: dict[str, Any], agents: st
     )
 
 
+def write_spec(folder: Path, responses: list[Any], tools: dict[str, Any], agents: str) -> Path:
+    """`spec_text` written to folder/spec.yaml."""
+    path = folder / "spec.yaml"
+    path.write_text(spec_text(responses, tools, agents))
+    return path
+
+
 def stdio_demo(**options: Any) -> dict[str, Any]:
     """An `mcp:` tool running the demo server over stdio."""
     timeout = options.pop("timeout", None)

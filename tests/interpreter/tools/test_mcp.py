@@ -22,9 +22,9 @@ from .mcp_helpers import (
     remote_demo,
     run_and_look,
     run_spec,
-    spec_text,
     stdio_demo,
     tool_events,
+    write_spec,
 )
 
 AGENT = "agents:\n  helper: {model: fake, tools: [demo]}\n"
@@ -32,9 +32,7 @@ DONE = {"content": "done"}
 
 
 def write(tmp_path: Path, responses: list, tools: dict, agents: str = AGENT) -> Path:
-    path = tmp_path / "spec.yaml"
-    path.write_text(spec_text(responses, tools, agents))
-    return path
+    return write_spec(tmp_path, responses, tools, agents)
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ import agno_dsl
 import psutil
 import pytest
 
-from .mcp_helpers import call, gone, live_children, run_and_look, spec_text, stdio_demo
+from .mcp_helpers import call, gone, live_children, run_and_look, stdio_demo, write_spec
 
 DONE = {"content": "done"}
 AGNO_DSL = str(Path(sys.executable).parent / "agno-dsl")
@@ -26,6 +26,13 @@ def _no_orphans():  # type: ignore[no-untyped-def]
     yield
     left = live_children()
     assert gone([p.pid for p in left]), [p.cmdline() for p in left]
+
+
+def hanging_spec(folder: Path) -> Path:
+    """An agent whose one tool call hangs for a minute: a run to interrupt."""
+    agents = "agents:\n  helper: {model: fake, tools: [demo]}\n"
+    tools = {"demo": stdio_demo(timeout="2m")}
+    return write_spec(folder, [call("hang", seconds=60), DONE], tools, agents)
 
 
 def pids_seen(events: list[dict]) -> list[int]:
@@ -43,8 +50,7 @@ def test_a_failed_run_stops_its_servers(tmp_path: Path) -> None:
         "workflows:\n  w:\n    steps:\n      - {agent: helper}\n"
         "      - {name: boom, function: 'steps:explode'}\n"
     )
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(spec_text([call("process_id"), DONE], {"demo": stdio_demo()}, agents))
+    spec = write_spec(tmp_path, [call("process_id"), DONE], {"demo": stdio_demo()}, agents)
     output, events, alive = run_and_look(spec)
     assert output.status == "failed"
     assert pids_seen(events) and alive == []
@@ -56,8 +62,7 @@ def test_a_paused_run_stops_its_servers_and_the_resumed_run_connects_again(tmp_p
         "workflows:\n  w:\n    steps:\n      - {agent: one}\n"
         "      - {agent: two, confirm: 'Ask the server again?'}\n"
     )
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(spec_text([call("process_id"), DONE], {"demo": stdio_demo()}, agents))
+    spec = write_spec(tmp_path, [call("process_id"), DONE], {"demo": stdio_demo()}, agents)
     storage = f"sqlite:///{tmp_path}/runs.db"
     paused, events, alive = run_and_look(spec, storage=storage)
     assert paused.status == "paused"
@@ -73,14 +78,7 @@ def test_a_paused_run_stops_its_servers_and_the_resumed_run_connects_again(tmp_p
 
 
 def test_a_cancelled_run_stops_its_servers(tmp_path: Path) -> None:
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(
-        spec_text(
-            [call("hang", seconds=60), DONE],
-            {"demo": stdio_demo(timeout="2m")},
-            "agents:\n  helper: {model: fake, tools: [demo]}\n",
-        )
-    )
+    spec = hanging_spec(tmp_path)
 
     async def run_then_cancel() -> list[int]:
         started = asyncio.Event()
@@ -102,14 +100,7 @@ def test_a_cancelled_run_stops_its_servers(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_of_agno_dsl_run_leaves_no_server_running(tmp_path: Path) -> None:
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(
-        spec_text(
-            [call("hang", seconds=60), DONE],
-            {"demo": stdio_demo(timeout="2m")},
-            "agents:\n  helper: {model: fake, tools: [demo]}\n",
-        )
-    )
+    spec = hanging_spec(tmp_path)
     events = tmp_path / "events.jsonl"
     storage = f"sqlite:///{tmp_path}/runs.db"
     run = subprocess.Popen(
