@@ -64,7 +64,7 @@ class McpTool(_ToolOptions):
         server = self.mcp
         if (server.command is None) == (server.url is None):
             raise PydanticCustomError(
-                "mcp_server", "an mcp server needs exactly one of command (stdio) or url (remote)"
+                "mcp_server", "an MCP server needs exactly one of command (stdio) or url (remote)"
             )
         if server.command is not None and server.transport not in (None, "stdio"):
             raise PydanticCustomError(
