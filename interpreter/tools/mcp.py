@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -122,6 +121,8 @@ class McpConnection:
             raise McpServerError(INSTALL_HINT) from None
         plan = self.plan
         if plan.transport == "stdio":
+            import tempfile  # lazy: ~2 ms of every start, for stdio servers only
+
             from mcp import StdioServerParameters
             from mcp.client.stdio import stdio_client
 

@@ -14,8 +14,6 @@ only the sentence standing for them reaches the model, as in agno's text.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 
@@ -74,6 +72,9 @@ def _is_json_image(text: str) -> bool:
 def _decodes(data: Any) -> bool:
     if not data or not isinstance(data, str):
         return False
+    import base64  # lazy: only results with media need it
+    import binascii
+
     try:
         return bool(base64.b64decode(data))
     except (binascii.Error, ValueError):
