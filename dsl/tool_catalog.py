@@ -36,7 +36,7 @@ class CatalogTool:
     name: str
     source: str  # python | http | mcp
     origin: str  # the import path, the request, or the MCP server's spec name and target
-    description: str
+    description: str | None
     parameters: dict[str, Any]
 
 

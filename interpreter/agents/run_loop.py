@@ -33,7 +33,7 @@ class LoopTool:
     """A tool as the loop sees it: a name, a schema, and how to call it."""
 
     name: str
-    description: str
+    description: str | None
     parameters: dict[str, Any]
     call: Callable[[dict[str, Any]], Awaitable[Any]]
     stop_after_tool_call: bool = False
@@ -77,13 +77,16 @@ class ModelCall:
 
 def tool_schemas(tools: dict[str, LoopTool]) -> list[dict[str, Any]] | None:
     """Tools as the model sees them (OpenAI's function-calling shape)."""
-    return [
-        {
-            "type": "function",
-            "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
-        }
-        for t in tools.values()
-    ] or None
+    return [{"type": "function", "function": _function_schema(t)} for t in tools.values()] or None
+
+
+def _function_schema(tool: LoopTool) -> dict[str, Any]:
+    """agno's Function.to_dict(): a description the tool does not have is left out."""
+    schema: dict[str, Any] = {"name": tool.name}
+    if tool.description is not None:
+        schema["description"] = tool.description
+    schema["parameters"] = tool.parameters
+    return schema
 
 
 async def ask_model(

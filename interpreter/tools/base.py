@@ -21,7 +21,7 @@ INJECTED = frozenset({"session_state", "run_context", "agent", "team"})
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ToolPlan:
     name: str
-    description: str
+    description: str | None  # None: the model is given no description (an MCP tool's)
     parameters: dict[str, Any]  # JSON Schema of the arguments, as models see it
     function: Callable[..., Any]
     # The model's arguments → the keyword arguments of `function`; raises

@@ -320,7 +320,7 @@ def _tool_plan(
 
     return ToolPlan(
         name=prefix + tool.name,
-        description=tool.description or "",
+        description=tool.description,  # None stays None, as agno passes it on
         parameters=tool.input_schema,  # exactly as listed; the server checks the arguments
         function=call,
         validate=dict,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from agno_dsl.errors import SpecError
+from agno_dsl.interpreter.agents.run_loop import LoopTool, tool_schemas
 from agno_dsl.interpreter.tools.mcp import McpServerPlan, McpServers
 
 from .mcp_helpers import (
@@ -66,6 +67,12 @@ def test_tools_are_named_described_and_shaped_as_the_server_lists_them() -> None
         (t.name, t.description, t.input_schema) for t in listed
     ]
     assert plans[0].parameters["title"] == "addArguments"  # untouched, title and all
+    shout = next(p for p in plans if p.name == "shout")
+    assert shout.description == ""  # no docstring: the server says "", and so do we
+    # A server may give no description at all: the model then gets none (agno's to_dict).
+    loop_tool = LoopTool(shout.name, None, shout.parameters, shout.function)
+    (schema,) = tool_schemas({shout.name: loop_tool}) or []
+    assert "description" not in schema["function"]
 
 
 def test_a_call_returns_the_servers_text_in_tool_call_completed(tmp_path: Path) -> None:

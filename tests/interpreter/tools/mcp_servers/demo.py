@@ -72,6 +72,11 @@ def picture() -> list[ImageContent | EmbeddedResource]:
 
 
 @server.tool()
+def shout(text: str) -> str:
+    return text.upper()
+
+
+@server.tool()
 def authorized(ctx: Context) -> str:
     """Whether the request carried the expected Authorization header (never echoes it)."""
     expected = os.environ.get("DEMO_EXPECTED_AUTH")
