@@ -86,7 +86,7 @@ def floors(r: dict[str, Any]) -> dict[str, float]:
 
 
 def main() -> int:
-    files = sorted((HERE / "results").glob("*.json"))
+    files = sorted(f for f in (HERE / "results").glob("*.json") if "-telemetry" not in f.name)
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else (files[-1] if files else None)
     if path is None:
         print("no results: run python benchmarks/run.py first", file=sys.stderr)
