@@ -258,6 +258,8 @@ def update_rows(samples: dict[str, dict[str, list[dict[str, Any]]]], rounds: int
     write_table(report)
     print(f"wrote {out.relative_to(HERE.parent)} and the table in benchmarks/README.md")
     return 0
+
+
 def measure_telemetry(pythons: dict[str, str], rounds: int) -> list[dict[str, Any]]:
     """Telemetry off and on, in one process per measurement, the systems alternating."""
     rows = []
