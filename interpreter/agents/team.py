@@ -36,6 +36,18 @@ MEMBER_TOOL = {
     },
     "required": ["member_id", "task"],
 }
+# The tools a leader has by mode (agno's names); scripted tool calls may name them.
+LEADER_TOOL_NAMES = frozenset(
+    {
+        "delegate_task_to_member",
+        "delegate_task_to_members",
+        "create_task",
+        "execute_task",
+        "update_task_status",
+        "list_tasks",
+        "mark_all_complete",
+    }
+)
 BROADCAST_TOOL = {
     "type": "object",
     "properties": {"task": {"type": "string", "description": "The task sent to every member."}},
@@ -164,7 +176,7 @@ async def run_team(
         done["summary"] = str(arguments.get("summary", ""))
         return done["summary"]
 
-    tools = agent_tools(leader, ctx, run_id)
+    tools = await agent_tools(leader, ctx, run_id)
     if team.mode in ("coordinate", "route"):
         tools["delegate_task_to_member"] = LoopTool(
             "delegate_task_to_member",

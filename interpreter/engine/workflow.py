@@ -65,7 +65,10 @@ async def execute_workflow(
     ctx.decisions = dict(decisions or {})
     ctx.ask = ask
     _join_session(ctx, recorder)
-    return await _run(plan, ctx, resumed=resumed)
+    try:
+        return await _run(plan, ctx, resumed=resumed)
+    finally:
+        await ctx.close_servers()  # success, failure, pause or cancel: no server outlives its run
 
 
 def _join_session(ctx: RunContext, recorder: Recorder | None) -> None:
@@ -89,6 +92,7 @@ async def run_nested_workflow(
         run_id=parent.run_id,
     )
     ctx.share_models(parent)
+    ctx.mcp = parent.mcp  # one session per server per run, nested workflows included
     ctx.limit = parent.limit
     ctx.state = parent.state
     ctx.recorder, ctx.decisions, ctx.ask = parent.recorder, parent.decisions, parent.ask
@@ -270,6 +274,7 @@ async def _run_directly(
         return partial
     finally:
         ctx.close()
+        await ctx.close_servers()
 
 
 async def execute_agent(
