@@ -114,7 +114,7 @@ def test_run_calls_get_current_time_of_mcp_server_time(tmp_path: Path) -> None:
     result = run_cli(["run", str(spec), "what time is it?", "--events", str(events)])
     assert (result.exit_code, result.stdout) == (0, "ok\n"), result.stderr
     (completed,) = [e for e in read_events(events) if e["event"] == "ToolCallCompleted"]
-    assert json.loads(completed["result"])["timezone"] == "Etc/UTC"
+    assert json.loads(completed["tool"]["result"])["timezone"] == "Etc/UTC"
 
 
 def test_run_says_what_failed_in_one_line_and_debug_shows_the_server_stderr(tmp_path: Path) -> None:

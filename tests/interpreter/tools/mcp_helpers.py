@@ -110,6 +110,16 @@ def tool_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for e in events if e["event"].startswith("ToolCall")]
 
 
+def completed_results(events: list[dict[str, Any]]) -> list[Any]:
+    """The `result` of each ToolCallCompleted's `tool` (agno's ToolExecution), in order."""
+    return [e["tool"]["result"] for e in events if e["event"] == "ToolCallCompleted"]
+
+
+def tool_messages(output: Any) -> list[Any]:
+    """What the model read back from each tool call, in order."""
+    return [m.content for m in output.messages if m.role == "tool"]
+
+
 def live_children() -> list[psutil.Process]:
     """Processes this test process started that are still running (zombies are dead)."""
     children = psutil.Process().children(recursive=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from agno_dsl.errors import SpecError
 from agno_dsl.interpreter.agents.run_loop import LoopTool, tool_schemas
+from agno_dsl.interpreter.agents.tool_calls import UNKNOWN_TOOL
 from agno_dsl.interpreter.tools.mcp import McpServerPlan, McpServers
 
 from .mcp_helpers import (
@@ -18,6 +19,7 @@ from .mcp_helpers import (
     MALFORMED,
     PYTHON,
     call,
+    completed_results,
     gone,
     live_children,
     remote_demo,
@@ -25,6 +27,7 @@ from .mcp_helpers import (
     run_spec,
     stdio_demo,
     tool_events,
+    tool_messages,
     write_spec,
 )
 
@@ -81,9 +84,13 @@ def test_a_call_returns_the_servers_text_in_tool_call_completed(tmp_path: Path) 
     assert output.status == "completed"
     started, completed = tool_events(events)
     assert (started["event"], completed["event"]) == ("ToolCallStarted", "ToolCallCompleted")
-    assert completed["result"] == "5"
-    assert completed["tool_args"] == {"a": 2, "b": 3}
+    assert completed["tool"]["result"] == "5"
+    assert completed["tool"]["tool_args"] == {"a": 2, "b": 3}
+    assert completed["tool"]["tool_call_error"] is False  # a call that answered
     assert output.tools[0]["result"] == "5"
+    # The model reads the server's text itself: a string, not converted again.
+    (message,) = [m for m in output.messages if m.role == "tool"]
+    assert message.content == "5"
 
 
 def test_results_convert_like_agnos_mcp_tools(tmp_path: Path) -> None:
@@ -95,7 +102,7 @@ def test_results_convert_like_agnos_mcp_tools(tmp_path: Path) -> None:
     ]
     spec = write(tmp_path, responses, {"demo": stdio_demo()})
     _, events = run_spec(spec)
-    results = [e["result"] for e in tool_events(events) if e["event"] == "ToolCallCompleted"]
+    results = completed_results(events)
     assert json.loads(results[0]) == {"city": "Oslo", "temperature": 21.5}
     assert results[1].splitlines() == [
         "Image has been generated and added to the response.",
@@ -116,11 +123,12 @@ def test_include_exclude_and_prefix_decide_what_the_model_sees(tmp_path: Path) -
         )
     }
     spec = write(tmp_path, [call("calc_add", a=1, b=1), call("add", a=1, b=1), DONE], tools)
-    _, events = run_spec(spec)
-    first, second = [e for e in tool_events(events) if e["event"] != "ToolCallStarted"]
+    output, events = run_spec(spec)
+    (first,) = [e["tool"] for e in tool_events(events) if e["event"] == "ToolCallCompleted"]
     assert (first["tool_name"], first["result"]) == ("calc_add", "2")
-    assert second["event"] == "ToolCallError"
-    assert second["error"] == "Error: there is no tool named add; tools: calc_add"
+    # The unprefixed name is no tool: agno tells the model so, with no event.
+    assert [e["event"] for e in tool_events(events)] == ["ToolCallStarted", "ToolCallCompleted"]
+    assert tool_messages(output) == ["2", UNKNOWN_TOOL]
 
 
 def test_one_session_per_server_shared_by_every_agent_of_the_run(tmp_path: Path) -> None:
@@ -133,9 +141,9 @@ def test_one_session_per_server_shared_by_every_agent_of_the_run(tmp_path: Path)
     )
     spec = write(tmp_path, [call("process_id"), DONE], {"demo": stdio_demo()}, agents)
     _, events, alive = run_and_look(spec)
-    pids = {e["result"] for e in events if e["event"] == "ToolCallCompleted"}
-    assert len([e for e in events if e["event"] == "ToolCallCompleted"]) == 3
-    assert len(pids) == 1  # two agents at once, one after: one server
+    pids = completed_results(events)
+    assert len(pids) == 3
+    assert len(set(pids)) == 1  # two agents at once, one after: one server
     assert alive == []  # and it stopped with the run
 
 
@@ -148,7 +156,7 @@ def test_a_call_past_the_timeout_is_an_error_result_and_a_warning(tmp_path: Path
     with caplog.at_level(logging.WARNING, logger="agno_dsl"):
         output, events = run_spec(spec)
     assert output.status == "completed"
-    hung, after = [e["result"] for e in events if e["event"] == "ToolCallCompleted"]
+    hung, after = completed_results(events)
     assert hung == (
         "MCP tool 'hang' failed: Request 'tools/call' timed out. "
         "The MCP server may be unreachable or the request timed out."
@@ -164,7 +172,7 @@ def test_a_server_that_exits_mid_call_gives_the_model_an_error(tmp_path: Path, c
     with caplog.at_level(logging.DEBUG, logger="agno_dsl"):
         output, events = run_spec(spec)
     assert output.status == "completed"
-    died, after = [e["result"] for e in events if e["event"] == "ToolCallCompleted"]
+    died, after = completed_results(events)
     assert died.startswith("MCP tool 'die' failed: Connection closed.")
     assert after.startswith("MCP tool 'add' failed: Connection closed.")
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -178,7 +186,7 @@ def test_a_malformed_result_is_an_error_result(tmp_path: Path, caplog) -> None:
     spec = write(tmp_path, [call("broken"), DONE], tools)
     with caplog.at_level(logging.WARNING, logger="agno_dsl"):
         _, events = run_spec(spec)
-    (result,) = [e["result"] for e in events if e["event"] == "ToolCallCompleted"]
+    (result,) = completed_results(events)
     assert result.startswith("Error: 2 validation errors for CallToolResult")
     (line,) = caplog.messages
     assert line.endswith("broken failed: 2 validation errors for CallToolResult")
@@ -201,7 +209,8 @@ def test_a_server_that_cannot_start_leaves_the_agent_without_its_tools(
     with caplog.at_level(logging.WARNING, logger="agno_dsl"):
         output, events = run_spec(spec)
     assert output.status == "completed"  # agno runs the agent without the server's tools
-    assert [e["event"] for e in tool_events(events)] == ["ToolCallError"]
+    assert tool_events(events) == []  # agno: a call to a tool that is not there has no event
+    assert tool_messages(output) == [UNKNOWN_TOOL]
     (line,) = caplog.messages
     assert line.startswith(f"{spec}:5:9: MCP server 'demo' (")
     assert line.endswith(
@@ -245,7 +254,7 @@ def test_streamable_http_with_a_header_secret_that_never_shows(
         spec = write(tmp_path, [call("authorized"), call("fail", reason="x"), DONE], tools, agents)
         with caplog.at_level(logging.DEBUG, logger="agno_dsl"):
             output, events = run_spec(spec, storage=storage)
-    results = [e["result"] for e in events if e["event"] == "ToolCallCompleted"]
+    results = completed_results(events)
     assert results[0] == "authorized"  # the header reached the server
     assert caplog.messages[0].startswith(f"{spec}:6:9: MCP server 'down' (http://127.0.0.1:9/mcp)")
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("runs.db*"))
@@ -259,7 +268,7 @@ def test_sse_transport(tmp_path: Path) -> None:
         tools = {"demo": {"mcp": {"url": url, "transport": "sse"}}}
         spec = write(tmp_path, [call("add", a=20, b=22), DONE], tools)
         _, events = run_spec(spec)
-    assert [e["result"] for e in events if e["event"] == "ToolCallCompleted"] == ["42"]
+    assert completed_results(events) == ["42"]
 
 
 def test_get_current_time_of_mcp_server_time(tmp_path: Path) -> None:
@@ -267,8 +276,8 @@ def test_get_current_time_of_mcp_server_time(tmp_path: Path) -> None:
     agents = "agents:\n  helper: {model: fake, tools: [clock]}\n"
     spec = write(tmp_path, [call("get_current_time", timezone="Asia/Tokyo"), DONE], tools, agents)
     output, events = run_spec(spec)
-    (completed,) = [e for e in events if e["event"] == "ToolCallCompleted"]
-    answer = json.loads(completed["result"])
+    (completed,) = completed_results(events)
+    answer = json.loads(completed)
     assert answer["timezone"] == "Asia/Tokyo" and answer["datetime"].endswith("+09:00")
 
 
@@ -290,9 +299,9 @@ def test_a_team_leader_and_its_members_share_one_session(tmp_path: Path) -> None
     output, events, alive = run_and_look(spec)
     assert output.status == "completed", output.error
     pids = [
-        e["result"]
+        e["tool"]["result"]
         for e in events
-        if e["event"].endswith("ToolCallCompleted") and e["tool_name"] == "process_id"
+        if e["event"].endswith("ToolCallCompleted") and e["tool"]["tool_name"] == "process_id"
     ]
     assert len(pids) == 3 and len(set(pids)) == 1  # leader and both members: one server
     assert alive == []

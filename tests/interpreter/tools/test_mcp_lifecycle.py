@@ -37,9 +37,9 @@ def hanging_spec(folder: Path) -> Path:
 
 def pids_seen(events: list[dict]) -> list[int]:
     return [
-        int(e["result"])
+        int(e["tool"]["result"])
         for e in events
-        if e["event"] == "ToolCallCompleted" and e["tool_name"] == "process_id"
+        if e["event"] == "ToolCallCompleted" and e["tool"]["tool_name"] == "process_id"
     ]
 
 
