@@ -72,6 +72,17 @@ def picture() -> list[ImageContent | EmbeddedResource]:
 
 
 @server.tool()
+def memo() -> list[EmbeddedResource]:
+    """An embedded resource alone (no media, so agno adds no media message)."""
+    return [
+        EmbeddedResource(
+            type="resource",
+            resource=TextResourceContents(uri="memo://note", text="a note", mime_type="text/plain"),
+        )
+    ]
+
+
+@server.tool()
 def shout(text: str) -> str:
     return text.upper()
 
