@@ -21,6 +21,7 @@ from .storage import Commit, EncodedRun, RunRecord, Storage, encode
 from .storage.sessions import Session
 
 LEASE_SECONDS = 30.0
+IDLE_EVENT_FLUSH = 0.5  # seconds events may wait for a step's commit before going alone
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,26 @@ class Recorder:
         self._waiting: list[asyncio.Future[None]] = []
         self._writer: asyncio.Task[None] | None = None
         self._lease_task: asyncio.Task[None] | None = None
+        self._idle_flush: asyncio.TimerHandle | None = None
 
-    # An event listener: events are committed with the next step or at the end.
+    # An event listener: events are committed with the next step or at the end, or,
+    # when no step commits for IDLE_EVENT_FLUSH seconds, on their own, so a run killed
+    # inside a long step still shows which step it cut off.
     def __call__(self, event: Event) -> None:
         self._events.append(event.model_dump_json(exclude_none=True))
+        if self._idle_flush is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            self._idle_flush = loop.call_later(IDLE_EVENT_FLUSH, self._flush_idle_events)
+
+    def _flush_idle_events(self) -> None:
+        self._idle_flush = None
+        if self._events and self._writer is None and not self._waiting:
+            # A commit of the events alone, through the same single writer path.
+            task = asyncio.get_running_loop().create_task(self._committed())
+            task.add_done_callback(_ignore_failure)
 
     def restored_output(self, key: str) -> StepOutput | None:
         return self.restored.get(key)
@@ -116,6 +133,9 @@ class Recorder:
 
     async def save(self, **changes: Any) -> None:
         """Update the run record (status, output, pending…) and commit it with the events."""
+        if self._idle_flush is not None:
+            self._idle_flush.cancel()
+            self._idle_flush = None
         for name, value in changes.items():
             setattr(self.record, name, value)
         self.record.updated_at = time.time()
@@ -139,6 +159,7 @@ class Recorder:
                 try:
                     committed = self.storage.commit_now(commit)
                 except Exception as exc:
+                    self._events[:0] = commit.events  # they go with the next commit
                     _settle(waiting, exc)
                 else:
                     if committed:
@@ -159,6 +180,7 @@ class Recorder:
                 try:
                     await self.storage.commit(commit)
                 except BaseException as exc:
+                    self._events[:0] = commit.events  # they go with the next commit
                     _settle(waiting, exc)
                     if isinstance(exc, asyncio.CancelledError):
                         raise
@@ -194,3 +216,10 @@ class Recorder:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._lease_task
         await self.storage.release_lease(self.record.run_id, owner)
+
+
+def _ignore_failure(task: asyncio.Task[None]) -> None:
+    """An idle flush that failed keeps its events queued for the next commit; the
+    exception is read here so asyncio does not log it as never retrieved."""
+    if not task.cancelled():
+        task.exception()

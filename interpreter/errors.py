@@ -95,6 +95,10 @@ class StepFailed(AgnoDslError):
         super().__init__(f"step '{step_name}' failed: {describe(error)}")
 
 
+class StepOutputError(AgnoDslError):
+    """A step produced an output that cannot be recorded (not JSON-serializable)."""
+
+
 class ConfigurationError(AgnoDslError):
     """Something in the spec cannot run (e.g. a function that does not import)."""
 

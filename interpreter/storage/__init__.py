@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from .base import Commit, EncodedRun, RunRecord, Storage, StorageError, encode, redact_url
+from .base import (
+    Commit,
+    EncodedRun,
+    RunRecord,
+    Storage,
+    StorageError,
+    encode,
+    redact_url,
+    url_has_secret,
+)
 
 __all__ = [
     "Commit",
@@ -13,6 +22,7 @@ __all__ = [
     "encode",
     "open_storage",
     "redact_url",
+    "url_has_secret",
 ]
 
 

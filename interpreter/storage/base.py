@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .memories import MemoryStore
 
 SCHEMA_VERSION = 1
 
@@ -27,13 +30,36 @@ class StorageError(Exception):
     """The storage cannot be used; the message names the URL without its password."""
 
 
+# Query parameters that carry credentials in the URLs libpq and redis-py accept.
+SECRET_PARAMS = frozenset({"password", "passwd", "pass", "token", "secret", "sslpassword", "key"})
+
+
+def url_has_secret(url: str) -> bool:
+    """A password in the URL's user part, or a credential in its query string."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return False
+    return bool(password) or any(
+        key.lower() in SECRET_PARAMS for key, _ in parse_qsl(parts.query, keep_blank_values=True)
+    )
+
+
 def redact_url(url: str) -> str:
-    """`postgresql://user:secret@host/db` → `postgresql://user:***@host/db`."""
+    """`postgresql://user:secret@host/db?password=x` → `postgresql://user:***@host/db?password=***`."""
+    if not url_has_secret(url):
+        return url  # untouched: urlunsplit would also respell sqlite:////abs paths
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    password = parts.password
+    if password is not None:
+        netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
+        parts = parts._replace(netloc=netloc)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key.lower() in SECRET_PARAMS for key, _ in query):
+        hidden = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in query]
+        parts = parts._replace(query=urlencode(hidden, safe="*"))
+    return urlunsplit(parts)
 
 
 @dataclass
@@ -54,6 +80,8 @@ class RunRecord:
     error: str | None = None
     pending: dict[str, Any] | None = None
     decisions: dict[str, Any] = field(default_factory=dict)
+    allow_python: list[str] = field(default_factory=list)  # the policy widened at run time
+    user_id: str | None = None  # the user the run is for (memories)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose: asdict() deep-copies the whole run output on every save.
@@ -119,8 +147,15 @@ def owner_is_dead(owner: str) -> bool:
     return False
 
 
-class Storage(ABC):
-    """Async storage of runs, step outputs, events and sessions."""
+def live_holder(row: Any) -> str | None:
+    """The owner of a (lease_owner, lease_until) row while its lease is alive, else None."""
+    if not row or not row[0] or not row[1] or row[1] <= time.time() or owner_is_dead(row[0]):
+        return None
+    return str(row[0])
+
+
+class Storage(MemoryStore, ABC):
+    """Async storage of runs, step outputs, events, sessions and user memories."""
 
     url: str
     # Shared by the runs of one event loop (shared.py): close() leaves it open
@@ -202,6 +237,11 @@ class Storage(ABC):
 
     @abstractmethod
     async def release_lease(self, run_id: str, owner: str) -> None: ...
+
+    @abstractmethod
+    async def lease_holder(self, run_id: str) -> str | None:
+        """Who runs this run now: the holder of a lease that has neither expired nor lost
+        its (local) process; None when nobody does, e.g. after a kill."""
 
     @abstractmethod
     async def get_session(self, session_id: str) -> dict[str, Any] | None: ...

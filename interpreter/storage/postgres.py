@@ -19,7 +19,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from .base import SCHEMA_VERSION, Commit, RunRecord, Storage, StorageError, owner_is_dead
+from . import postgres_memories
+from .base import (
+    SCHEMA_VERSION,
+    Commit,
+    RunRecord,
+    Storage,
+    StorageError,
+    live_holder,
+    owner_is_dead,
+)
 from .shared import forget
 
 _TABLES = """
@@ -108,7 +117,7 @@ def _split_options(url: str) -> tuple[str, str | None, str]:
     return urlunsplit(parts._replace(query=urlencode(query))), schema, synchronous_commit
 
 
-class PostgresStorage(Storage):
+class PostgresStorage(postgres_memories.PostgresMemories, Storage):
     def __init__(self, url: str) -> None:
         self.url = url
         self._conninfo, self.schema, self.synchronous_commit = _split_options(url)
@@ -164,7 +173,7 @@ class PostgresStorage(Storage):
             if self.schema:
                 await db.execute(f'SET search_path TO "{self.schema}"')
             if create:
-                await db.execute(_TABLES)
+                await db.execute(_TABLES + postgres_memories.TABLE)
                 await db.execute(
                     "INSERT INTO agno_dsl_meta VALUES ('schema_version', %s) "
                     "ON CONFLICT DO NOTHING",
@@ -399,6 +408,15 @@ class PostgresStorage(Storage):
 
         return await self._run(work)  # type: ignore[no-any-return]
 
+    async def lease_holder(self, run_id: str) -> str | None:
+        async def work(db: Any) -> Any:
+            cursor = await db.execute(
+                "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = %s", (run_id,)
+            )
+            return await cursor.fetchone()
+
+        return live_holder(await self._run(work))
+
     async def release_lease(self, run_id: str, owner: str) -> None:
         self._sequences.pop(run_id, None)
         async with self._connection() as db:
@@ -442,7 +460,7 @@ class PostgresStorage(Storage):
             if self.schema:
                 await db.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
             else:
-                for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
+                for table in ("meta", "runs", "steps", "events", "spans", "sessions", "memories"):
                     await db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._run(work)

@@ -17,6 +17,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from . import redis_memories
 from .base import SCHEMA_VERSION, Commit, RunRecord, Storage, StorageError, owner_is_dead
 from .shared import forget
 
@@ -65,7 +66,7 @@ def _command(arguments: list[str]) -> bytes:
     return b"".join(parts)
 
 
-class RedisStorage(Storage):
+class RedisStorage(redis_memories.RedisMemories, Storage):
     def __init__(self, url: str) -> None:
         self.url = url
         parts = urlsplit(url)
@@ -217,6 +218,11 @@ class RedisStorage(Storage):
             return str(holder)
 
         return await self._call(work)  # type: ignore[no-any-return]
+
+    async def lease_holder(self, run_id: str) -> str | None:
+        # The key expires with the lease, so a holder found here is within its time.
+        holder = await self._call(lambda r: r.get(self._key("lease", run_id)))
+        return None if holder is None or owner_is_dead(holder) else str(holder)
 
     async def release_lease(self, run_id: str, owner: str) -> None:
         async def work(r: Any) -> None:

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from . import sqlite_memories
 from .base import (
     SCHEMA_VERSION,
     Commit,
@@ -27,6 +28,7 @@ from .base import (
     Storage,
     StorageError,
     encode,
+    live_holder,
     owner_is_dead,
 )
 
@@ -83,12 +85,16 @@ def _close_shared() -> None:
     _SHARED.clear()
 
 
-class SqliteStorage(Storage):
+def sqlite_path(url: str) -> Path:
+    """sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them."""
+    path = url.removeprefix("sqlite://")
+    return Path(path[1:] if path.startswith("/") else path)
+
+
+class SqliteStorage(sqlite_memories.SqliteMemories, Storage):
     def __init__(self, url: str) -> None:
         self.url = url
-        path = url.removeprefix("sqlite://")
-        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
-        self.path = Path(path[1:] if path.startswith("/") else path)
+        self.path = sqlite_path(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agno-dsl-sqlite")
         self._db: sqlite3.Connection | None = None
         # Held by whichever thread uses the connection: an event loop's or the worker.
@@ -159,6 +165,7 @@ class SqliteStorage(Storage):
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints run on the worker
         db.executescript(_TABLES)
+        db.executescript(sqlite_memories.TABLE)
         db.execute(
             "INSERT OR IGNORE INTO agno_dsl_meta VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -372,6 +379,14 @@ class SqliteStorage(Storage):
 
         return await self._write(acquire)  # type: ignore[no-any-return]
 
+    async def lease_holder(self, run_id: str) -> str | None:
+        row = await self._call(
+            lambda: self.db.execute(
+                "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        )
+        return live_holder(row)
+
     async def release_lease(self, run_id: str, owner: str) -> None:
         self._sequences.pop(run_id, None)
         await self._write(
@@ -411,7 +426,7 @@ class SqliteStorage(Storage):
 
     async def drop_all(self) -> None:
         def drop() -> None:
-            for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
+            for table in ("meta", "runs", "steps", "events", "spans", "sessions", "memories"):
                 self.db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._call(drop)

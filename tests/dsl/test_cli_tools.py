@@ -128,3 +128,5 @@ def test_run_says_what_failed_in_one_line_and_debug_shows_the_server_stderr(tmp_
     assert line.endswith("): die failed: Connection closed")
     debug = run_cli(["--debug", "run", str(spec), "go"])
     assert "demo server: exiting on purpose" in debug.stderr
+    after_the_command = run_cli(["run", str(spec), "go", "--debug"])  # either place (main)
+    assert "demo server: exiting on purpose" in after_the_command.stderr

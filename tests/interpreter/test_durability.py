@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from agno_dsl.interpreter.storage import open_storage
 
-from tests.interpreter.storage.conftest import drop, require_server, storage_url_for
+from tests.interpreter.storage.conftest import drop, storage_url_for
 
 SPEC = """version: 1
 workflows:
@@ -108,7 +108,6 @@ def stored_events(url: str, run_id: str) -> list[dict]:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql", "redis"])
 def test_sigkill_at_many_points_then_resume(backend: str, tmp_path: Path) -> None:
-    require_server(backend)
     for point in POINTS[backend]:
         project = tmp_path / f"kill{point}"
         project.mkdir()
