@@ -67,7 +67,8 @@ def test_validate_connect_lists_each_server_and_passes(tmp_path: Path) -> None:
     spec = write(tmp_path, [call("demo_add", a=1, b=2), {"content": "3"}], ALL_KINDS, AGENT)
     result = run_cli(["validate", "--connect", str(spec)])
     assert result.exit_code == 0, result.stderr
-    assert f"{spec}:7:9: MCP server 'demo' lists 10 tools: add, weather, process_id" in result.stdout
+    listed = f"{spec}:7:9: MCP server 'demo' lists 10 tools: add, weather, process_id"
+    assert listed in result.stdout
 
 
 def test_validate_connect_reports_unknown_names_and_unreachable_servers(tmp_path: Path) -> None:
