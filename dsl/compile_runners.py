@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .compile_mcp import mcp_server_plan
 from .errors import Problem, SpecError
 from .interpreter.errors import ConfigurationError
 from .interpreter.expressions import Evaluable
@@ -12,6 +13,7 @@ from .interpreter.functions import resolve_callable
 from .interpreter.plan import AgentPlan, ModelRef, TeamPlan
 from .interpreter.tools.base import ToolPlan
 from .interpreter.tools.http import HttpRequestPlan, http_tool
+from .interpreter.tools.mcp import McpServerPlan
 from .interpreter.tools.python import python_tool
 from .loader import Document
 from .schemas.agents import Agent, Team
@@ -35,7 +37,7 @@ class RunnerCompiler:
         self.models = models
         self._agents: dict[str, AgentPlan] = {}
         self._teams: dict[str, TeamPlan] = {}
-        self._tools: dict[str, ToolPlan] = {}
+        self._tools: dict[str, ToolPlan | McpServerPlan] = {}
 
     def fail(self, message: str, path: YamlPath, hint: str | None = None) -> SpecError:
         return SpecError([Problem(message, self.document.locate(path), hint)])
@@ -138,7 +140,7 @@ class RunnerCompiler:
     def _hooks(self, paths: list[str], path: YamlPath) -> tuple[Callable[..., Any], ...]:
         return tuple(self._import(p, (*path, i)) for i, p in enumerate(paths))
 
-    def tool(self, name: str, used_at: YamlPath) -> ToolPlan:
+    def tool(self, name: str, used_at: YamlPath) -> ToolPlan | McpServerPlan:
         if name not in self._tools:
             config = self.spec.tools[name]
             path: YamlPath = ("tools", name)
@@ -147,11 +149,7 @@ class RunnerCompiler:
             elif isinstance(config, HttpTool):
                 self._tools[name] = self._http_tool(name, config, path)
             else:
-                raise self.fail(
-                    f"tool '{name}': mcp tools are not supported by this release's runtime yet",
-                    path,
-                    "use a python: or http: tool",
-                )
+                self._tools[name] = mcp_server_plan(self, name, config, path)
         return self._tools[name]
 
     def _python_tool(self, name: str, config: PythonTool, path: YamlPath) -> ToolPlan:

@@ -20,6 +20,7 @@ from ..schemas.outputs import Metrics, StepOutput
 from .providers import Model, create_model
 from .providers.cassette import RECORDING
 from .storage.memories import PROCESS_MEMORIES, MemoryStore
+from .tools.mcp import McpServers
 
 if TYPE_CHECKING:
     from .durability import Pending, Recorder
@@ -121,6 +122,8 @@ class RunContext:
         self._models: dict[str, Model] = {}
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._executor: ThreadPoolExecutor | None = None
+        # MCP sessions, one per server, opened on first use; nested runs share their parent's.
+        self.mcp = McpServers()
         self.run_info = {"id": self.run_id, "session_id": self.session_id, "user_id": user_id}
 
     # --- events --------------------------------------------------------------------
@@ -189,6 +192,10 @@ class RunContext:
                 max_workers=_SYNC_WORKERS, thread_name_prefix="agno-dsl-step"
             )
         return self._executor
+
+    async def close_servers(self) -> None:
+        """Close the run's MCP sessions; shielded, so a cancelled run still stops its servers."""
+        await asyncio.shield(self.mcp.aclose())
 
     def close(self) -> None:
         if self._executor is not None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from .expressions import Evaluable
 from .tools.base import ToolPlan
+from .tools.mcp import McpServerPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,8 @@ class AgentPlan:
     where: str
     add_history_to_context: bool = False
     num_history_runs: int = 3
-    tools: tuple[ToolPlan, ...] = ()
+    # In the spec's order; an MCP server stands for the tools it lists when the run opens it.
+    tools: tuple[ToolPlan | McpServerPlan, ...] = ()
     tool_call_limit: int | None = None
     pre_hooks: tuple[Callable[..., Any], ...] = ()
     post_hooks: tuple[Callable[..., Any], ...] = ()

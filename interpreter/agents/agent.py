@@ -37,7 +37,8 @@ from ..errors import (
 from ..inputs import check_input
 from ..plan import AgentPlan
 from ..tools.base import RunContext as ToolRunContext
-from ..tools.base import call_tool
+from ..tools.base import ToolPlan, call_tool
+from ..tools.mcp import McpServerPlan
 from . import checks
 from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
 from .structured import json_output_prompt, said, structured
@@ -80,7 +81,9 @@ def user_text(message: Any) -> str:
         return str(message)
 
 
-def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, LoopTool]:
+async def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, LoopTool]:
+    """The agent's tools by name; its MCP servers are opened now if the run has not yet
+    (agno connects MCPTools when a run starts), all at once."""
     run_context = ToolRunContext(run_id=run_id, session_id=ctx.session_id, session_state=ctx.state)
 
     def bind(tool: Any) -> Any:
@@ -92,6 +95,11 @@ def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, Loo
             run_context=run_context,
         )
 
+    servers = [tool for tool in agent.tools if isinstance(tool, McpServerPlan)]
+    opened = iter(await asyncio.gather(*map(ctx.mcp.tools, servers)) if servers else ())
+    plans: list[ToolPlan] = []
+    for tool in agent.tools:  # the spec's order, each server's tools in the server's order
+        plans.extend(next(opened) if isinstance(tool, McpServerPlan) else (tool,))
     tools = {
         tool.name: LoopTool(
             name=tool.name,
@@ -102,7 +110,7 @@ def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, Loo
             requires_confirmation=tool.requires_confirmation,
             cache=tool.cache,
         )
-        for tool in agent.tools
+        for tool in plans
     }
     if agent.enable_agentic_memory:
         tools[memory.AGENTIC_TOOL_NAME] = _agentic_memory_tool(agent, ctx)
@@ -236,10 +244,11 @@ async def _attempt(
             timeout=agent.timeout,
             output_schema=agent.output_schema,
         )
+        tools = await agent_tools(agent, ctx, run_id)
         result = await run_loop(
             call,
             messages,
-            agent_tools(agent, ctx, run_id),
+            tools,
             ctx=ctx,
             tool_call_limit=agent.tool_call_limit,
             event_prefix="",

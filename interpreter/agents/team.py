@@ -35,6 +35,8 @@ from .team_tools import LEADER_TOOLS, TASK_TOOLS
 
 # agno writes these as plain generators: they run, and announce themselves, in call order
 IN_ORDER = frozenset({"create_task", "update_task_status"})
+# The tools a leader has by mode (agno's names); scripted tool calls may name them.
+LEADER_TOOL_NAMES = frozenset({"delegate_task_to_member", "delegate_task_to_members", *TASK_TOOLS})
 
 
 def _tool(name: str, call: Any, stop: bool = False) -> LoopTool:
@@ -50,10 +52,10 @@ def _tool(name: str, call: Any, stop: bool = False) -> LoopTool:
     )
 
 
-def _leader_tools(
+async def _leader_tools(
     team: TeamPlan, delegation: Delegation, ctx: RunContext, emit: Any, run_id: str
 ) -> dict[str, LoopTool]:
-    tools = agent_tools(team.leader, ctx, run_id)
+    tools = await agent_tools(team.leader, ctx, run_id)
     if team.mode in ("coordinate", "route"):
         tools["delegate_task_to_member"] = _tool(
             "delegate_task_to_member", delegation.to_member, stop=team.respond_directly
@@ -105,7 +107,7 @@ async def run_team(
     # agno runs a team's pre-hooks before it announces the run
     emit("TeamRunStarted", mode=team.mode, model=model.id, model_provider=model.provider)
     delegation = Delegation(team, message, ctx, step_name, who, run_team)
-    tools = _leader_tools(team, delegation, ctx, emit, run_id)
+    tools = await _leader_tools(team, delegation, ctx, emit, run_id)
     messages = [
         Message(
             role="system",

@@ -40,7 +40,7 @@ class LoopTool:
     """A tool as the loop sees it: a name, a schema, and how to call it."""
 
     name: str
-    description: str
+    description: str | None
     parameters: dict[str, Any]
     call: Callable[[dict[str, Any]], Awaitable[Any]]
     stop_after_tool_call: bool = False

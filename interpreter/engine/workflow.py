@@ -67,7 +67,10 @@ async def execute_workflow(
     ctx.decisions = dict(decisions or {})
     ctx.ask = ask
     _join_session(ctx, recorder)
-    return await _run(plan, ctx, resumed=resumed)
+    try:
+        return await _run(plan, ctx, resumed=resumed)
+    finally:
+        await ctx.close_servers()  # success, failure, pause or cancel: no server outlives its run
 
 
 def _join_session(ctx: RunContext, recorder: Recorder | None) -> None:
@@ -95,6 +98,7 @@ async def run_nested_workflow(
         user_id=parent.user_id,
     )
     ctx.share_models(parent)
+    ctx.mcp = parent.mcp  # one session per server per run, nested workflows included
     ctx.memories = parent.memories
     ctx.limit = parent.limit
     ctx.state = parent.state
@@ -279,6 +283,7 @@ async def _run_directly(
         return partial
     finally:
         ctx.close()
+        await ctx.close_servers()
 
 
 async def execute_agent(
