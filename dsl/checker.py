@@ -414,7 +414,7 @@ class _WorkflowChecker:
 
     def _check_refs(
         self,
-        source: str,
+        source: Any,
         path: YamlPath,
         available: set[str],
         allowed: frozenset[str],
@@ -422,6 +422,8 @@ class _WorkflowChecker:
         owner: OutlineStep | None,
         expression: bool = True,
     ) -> None:
+        if not isinstance(source, str):
+            return  # a Python evaluator ({function: ...}): imported by the compiler
         refs = self.parent.check_template(source, path, allowed, expression=expression)
         for ref in refs or ():
             if ref in available:

@@ -13,17 +13,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ...schemas.outputs import (
+    Metrics,
     RunOutput,
     StepOutput,
     TeamRunOutput,
+    WorkflowMetrics,
     WorkflowRunOutput,
     content_type_of,
 )
 from ..agents.agent import run_agent
-from ..context import Listener, RunContext, Scope
+from ..context import Listener, RunContext, Scope, new_id
 from ..durability import Pending, Recorder, RunPaused
 from ..errors import AgnoDslError, StepFailed, describe
 from ..expressions import ExpressionError
+from ..functions import deepest_content
 from ..inputs import check_input
 from ..plan import AgentPlan, TeamPlan, WorkflowNode, WorkflowPlan
 from . import blocks
@@ -54,13 +57,15 @@ async def execute_workflow(
     ctx = RunContext(
         input=input,
         workflow_name=plan.name,
-        session_id=session_id,
+        # agno gives every run a session; without --session it is the run's own.
+        session_id=session_id or new_id(),
         models=models,
         listeners=listeners,
         max_concurrency=max_concurrency or plan.max_concurrency,
         session_state=dict(plan.session_state or {}),
         run_id=run_id,
     )
+    ctx.streaming = any(listener is not recorder for listener in listeners)
     ctx.recorder = recorder
     ctx.decisions = dict(decisions or {})
     ctx.ask = ask
@@ -89,12 +94,13 @@ async def run_nested_workflow(
         run_id=parent.run_id,
     )
     ctx.share_models(parent)
+    ctx.streaming = parent.streaming
     ctx.limit = parent.limit
     ctx.state = parent.state
     ctx.recorder, ctx.decisions, ctx.ask = parent.recorder, parent.decisions, parent.ask
     ctx.session = parent.session
     result = await _run(plan, ctx, prefix=prefix, nested=True)
-    parent.metrics.add_tokens(result.metrics)
+    parent.metrics.add_tokens(ctx.metrics)
     if result.status == "failed":
         raise StepFailed(
             result.failed_step or plan.name, AgnoDslError(result.error or "nested workflow failed")
@@ -109,12 +115,21 @@ async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) ->
     )
     return StepOutput(
         step_name=node.name,
-        step_type="workflow",
+        step_type="Workflow",
+        executor_type="workflow",
         executor_name=result.workflow_name,
         content=result.content,
-        metrics=result.metrics,
+        metrics=_tokens_of(result.step_results),
         steps=result.step_results,
     )
+
+
+def _tokens_of(results: list[StepOutput]) -> Metrics | None:
+    """A nested workflow's tokens: its agent and team steps' at any depth (agno)."""
+    total = Metrics()
+    for step in WorkflowMetrics.of(results, None).steps.values():
+        total.add_tokens(step.metrics)
+    return total if total.total_tokens or total.input_tokens or total.output_tokens else None
 
 
 # What running each kind of node does; the runner receives this registry.
@@ -128,6 +143,7 @@ EXECUTORS: dict[str, Executor] = {
     "loop": blocks.run_loop,
     "router": blocks.run_router,
     "foreach": blocks.run_foreach,
+    "steps": blocks.run_steps,
 }
 
 
@@ -158,12 +174,15 @@ async def _run(
         created_at=time.time(),
     )
     _restore_step_values(ctx, prefix)
-    ctx.emit("WorkflowStarted", input=ctx.input, resumed=resumed or None)
+    if not resumed:  # agno continues a paused run without starting it again
+        ctx.emit("WorkflowStarted", input=ctx.input)
     try:
         last = await Runner(ctx, EXECUTORS).run_plan(plan.body, Scope(prefix=prefix))
         if plan.output is not None:
             context = ctx.template_context(Scope(last, last.step_name if last else None))
             output.content = plan.output.evaluate(context)
+        elif plan.body.is_chain:
+            output.content = _final_content(ctx)
         else:
             output.content = last.content if last is not None else None
         output.status = "completed"
@@ -202,9 +221,7 @@ async def _run(
             metrics=output.metrics.model_dump(),
         )
     elif output.status == "paused":
-        pending = output.pending or {}
-        ctx.emit("StepPaused", step_name=pending.get("step_name"), pending=pending)
-        ctx.emit("WorkflowPaused", step_name=pending.get("step_name"))
+        pass  # the step reported StepPaused; agno has no event for the workflow
     else:
         ctx.emit("WorkflowError", error=output.error, step_name=output.failed_step)
     ctx.close()
@@ -219,13 +236,18 @@ async def _run(
     return output
 
 
+def _final_content(ctx: RunContext) -> Any:
+    """agno's workflow content: the deepest content of the last step's output."""
+    if not ctx.top_outputs:
+        return "No steps executed"
+    last = list(ctx.top_outputs.values())[-1]
+    return last.content if last.step_type == "Foreach" else deepest_content(last)
+
+
 def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, started: float) -> None:
     output.content_type = content_type_of(output.content)
-    output.step_results = [
-        ctx.step_outputs[node.name] for node in plan.body.nodes if node.name in ctx.step_outputs
-    ]
-    output.metrics = ctx.metrics.model_copy()
-    output.metrics.duration = time.perf_counter() - started
+    output.step_results = list(ctx.top_outputs.values())
+    output.metrics = WorkflowMetrics.of(output.step_results, time.perf_counter() - started)
 
 
 async def _run_directly(

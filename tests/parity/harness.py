@@ -38,10 +38,16 @@ PATHS = ("run", "stream")  # agno's non-streaming and streaming paths
 
 @dataclass(frozen=True)
 class Turn:
-    """One call of a pair: a new run with `input`, or `approve` to continue a paused one."""
+    """One call of a pair: a new run with `input`, or continue a paused one with
+    `approve` (a confirmation) or `values` (what a human typed in)."""
 
     input: Any = None
     approve: bool | None = None
+    values: dict[str, Any] | None = None
+
+    @property
+    def continues(self) -> bool:
+        return self.approve is not None or self.values is not None
 
 
 class Models(dict[str, ScriptedAgnoModel]):
@@ -133,12 +139,12 @@ async def run_agno(the_pair: Pair, stream: bool) -> Side:
     last: Any = None
     for turn in the_pair.turns:
         options: dict[str, Any] = {"session_id": session_id or views.get(last, "session_id")}
-        if turn.approve is None:
+        if not turn.continues:
             models.reset()  # a new run starts its scripted answers afresh, as agno-dsl does
             options["session_id"] = session_id
             call = target.arun(turn.input, **options, **_streaming(stream, target))
         else:
-            _decide(target, last, turn.approve)
+            _decide(target, last, turn)
             call = target.acontinue_run(last, **options, **_streaming(stream, target))
         if stream:
             events, last = await _collect(call, target, options["session_id"])
@@ -174,11 +180,13 @@ async def _collect(call: Any, target: Any, session_id: str | None) -> tuple[list
     return events, output
 
 
-def _decide(target: Any, paused: Any, approve: bool) -> None:
-    """Confirm or reject what the paused run waits for (tool calls, or workflow steps)."""
+def _decide(target: Any, paused: Any, turn: Turn) -> None:
+    """Confirm, reject or fill in what the paused run waits for (tool calls, workflow steps)."""
     pending = views.get(paused, "step_requirements") or views.get(paused, "requirements") or []
     for requirement in pending:
-        if approve:
+        if turn.values is not None:
+            requirement.set_user_input(**turn.values)
+        elif turn.approve:
             requirement.confirm()
         else:
             requirement.reject()
@@ -195,7 +203,7 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
     for turn in the_pair.turns:
         events: list[Any] = []
         listen = {"on_event": events.append} if stream else {}
-        if turn.approve is None:
+        if not turn.continues:
             last = await agno_dsl.arun(
                 the_pair.spec,
                 turn.input,
@@ -206,7 +214,7 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
             )
         else:
             last = await agno_dsl.aresume(
-                last.run_id, storage=storage, approve=turn.approve, **listen
+                last.run_id, storage=storage, approve=turn.approve, values=turn.values, **listen
             )
         side.add(last, events if stream else None)
     return side
