@@ -176,8 +176,8 @@ class RunContext:
 
     # --- values --------------------------------------------------------------------
 
-    def record(self, output: StepOutput) -> None:
-        name = output.step_name or ""
+    def record(self, output: StepOutput, name: str | None = None) -> None:
+        name = name or output.step_name or ""
         self.step_outputs[name] = output
         self.steps[name] = {
             "output": template_value(output),

@@ -85,6 +85,13 @@ class ConfigurationError(AgnoDslError):
     """Something in the spec cannot run (e.g. a function that does not import)."""
 
 
+def error_text(error: BaseException) -> str:
+    """An error as agno reports a failed step: its message (`str(error)`), else its type."""
+    if isinstance(error, StepFailed):
+        return error_text(error.error)
+    return str(error) or type(error).__name__
+
+
 def describe(error: BaseException) -> str:
     """One line naming the error's type and message."""
     if isinstance(error, StepFailed):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...schemas.outputs import Metrics, StepOutput
 from ..context import STEP_INDEX, Scope
-from ..errors import StepFailed, describe
+from ..errors import StepFailed, error_text
 from ..expressions import Evaluable, ExpressionError
 from ..plan import (
     ConditionNode,
@@ -51,7 +51,7 @@ def _block_output(name: str, step_type: str, content: Any, steps: list[StepOutpu
 def _failed_inner(name: str, error: BaseException) -> StepOutput:
     """agno's record of an inner step that failed in a condition, router or parallel block."""
     inner = error.error if isinstance(error, StepFailed) else error
-    message = describe(inner)
+    message = error_text(inner)
     return StepOutput(
         step_name=name, content=f"Step {name} failed: {message}", success=False, error=message
     )
@@ -381,7 +381,7 @@ async def _sequence(runner: Runner, name: str, plan: Plan, scope: Scope, index: 
     try:
         results = await _collect(runner, plan, inner, on_error_skip=False)
     except StepFailed as failure:
-        message = describe(failure.error)
+        message = error_text(failure.error)
         return StepOutput(
             step_name=name,
             content=f"Steps execution failed: {message}",

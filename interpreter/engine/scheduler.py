@@ -16,7 +16,7 @@ from typing import Any
 from ...schemas.outputs import StepOutput
 from ..context import STEP_INDEX, RunContext, Scope
 from ..durability import Pending, RunPaused
-from ..errors import StepFailed, describe
+from ..errors import StepFailed, error_text
 from ..inputs import check_input
 from ..plan import Node, Plan
 
@@ -235,14 +235,13 @@ class Runner:
                 elif isinstance(exc, TimeoutError):
                     error = TimeoutError(f"timed out after {policy.timeout:g}s")
                 if policy.skip_on_failure:
+                    # agno's record of it has no name or type: it is built apart
+                    # from the step's own output (the harness compares that too).
                     return (
                         StepOutput.trusted(
-                            step_name=node.name,
-                            step_type=STEP_TYPES[node.kind],
-                            executor_type=node.kind,
                             content=f"Step {node.name} failed but skipped",
                             success=False,
-                            error=describe(error),
+                            error=error_text(error),
                         ),
                         -(attempt + 1),  # negative: no StepCompleted (agno)
                     )
@@ -252,7 +251,7 @@ class Runner:
 
     async def _skip_failed(self, node: Node, scope: Scope, failure: StepFailed) -> StepOutput:
         """agno's default on_error at the top of a workflow: the run goes on."""
-        message = describe(failure.error)
+        message = error_text(failure.error)
         output = StepOutput(
             step_name=node.name,
             step_type="Step",
@@ -278,7 +277,7 @@ class Runner:
     ) -> StepOutput:
         """Record a step's output, evaluate `stop_if` and report it as agno does."""
         ctx = self.ctx
-        ctx.record(output)
+        ctx.record(output, node.name)
         stop_if = node.policy.stop_if
         if stop_if is not None and not output.stop and not output.skipped:
             context = ctx.template_context(scope, output=output.content)
@@ -288,7 +287,7 @@ class Runner:
             if top and node.kind == "function":
                 ctx.emit(
                     "StepOutput",
-                    step_name=node.name,
+                    step_name=output.step_name,  # agno: the output's own (none when skipped)
                     step_index=index,
                     step_output=output.model_dump(mode="json", exclude={"executor_run"}),
                 )

@@ -9,7 +9,7 @@ import inspect
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ...schemas.outputs import StepOutput
+from ...schemas.outputs import Metrics, StepOutput
 from ..agents.agent import run_agent
 from ..context import RunContext, Scope
 from ..durability import RunPaused
@@ -66,6 +66,7 @@ def _executor_failed(runner: Runner, node: Any, kind: str, error: Exception) -> 
         content=message,
         success=False,
         error=message,
+        metrics=Metrics(),  # agno: the failed run's (empty) metrics
     )
 
 

@@ -217,7 +217,6 @@ async def _run(
             "WorkflowCompleted",
             content=output.content,
             content_type=output.content_type,
-            stopped_early=ctx.stopped or None,
             metrics=output.metrics.model_dump(),
         )
     elif output.status == "paused":

@@ -288,10 +288,18 @@ def _event_diff(turn: int, agno: list[dict[str, Any]], dsl: list[dict[str, Any]]
 RESULTS: dict[str, PairResult] = {}
 
 
+def _storage_for(storage: str, path: str) -> str:
+    return storage[: -len(".db")] + f"-{path}.db" if storage.endswith(".db") else storage
+
+
 async def check_pair(the_pair: Pair, storage: str) -> PairResult:
     """Run a pair on both sides and both paths; the result is also kept for the summary line."""
     agno = {path: await run_agno(the_pair, path == "stream") for path in PATHS}
-    dsl = {path: await run_dsl(the_pair, path == "stream", storage) for path in PATHS}
+    # Each path its own storage, as each agno path gets a fresh db: sessions must not carry over.
+    dsl = {
+        path: await run_dsl(the_pair, path == "stream", _storage_for(storage, path))
+        for path in PATHS
+    }
     result = compare(the_pair.name, agno, dsl)
     RESULTS[the_pair.name] = result
     return result

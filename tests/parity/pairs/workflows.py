@@ -339,7 +339,11 @@ def workflow_stop_in_parallel(models: Models) -> Workflow:
     return Workflow(
         name="halt",
         steps=[
-            Parallel(_fn(models, "gate", "stop_here"), Step(name="draft", agent=a["writer"]), name="both"),
+            Parallel(
+                _fn(models, "gate", "stop_here_async"),
+                Step(name="draft", agent=a["writer"]),
+                name="both",
+            ),
             Step(name="never", agent=a["writer"]),
         ],
     )

@@ -90,6 +90,12 @@ def stop_here(step_input: Any) -> Any:
     return _output(step_input, content="stopping early", stop=True)
 
 
+async def stop_here_async(step_input: Any) -> Any:
+    """On the event loop (a sync function runs in a worker thread in agno-dsl, inline in
+    agno), so both sides finish it before a parallel sibling starts."""
+    return _output(step_input, content="stopping early", stop=True)
+
+
 def stop_on_second(step_input: Any, run_context: Any) -> Any:
     """Stops the workflow on its second call in a run (counted in the session state)."""
     state = run_context.session_state
