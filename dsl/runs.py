@@ -125,7 +125,9 @@ async def resume_recorded(
         record.pending = None
         document = load_document(path)
         restored = await storage.load_steps(run_id)
-        return await _execute(storage, document, record, restored, listeners, ask, resumed=True)
+        # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
+        how = "continued" if pending is not None else "restarted"
+        return await _execute(storage, document, record, restored, listeners, ask, resumed=how)
     finally:
         await storage.close()
 
@@ -137,7 +139,7 @@ async def _execute(
     restored: list[tuple[str, dict[str, Any]]],
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
-    resumed: bool,
+    resumed: bool | str,
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
 

@@ -81,6 +81,10 @@ class StepFailed(AgnoDslError):
         super().__init__(f"step '{step_name}' failed: {describe(error)}")
 
 
+class StepExecutorError(AgnoDslError):
+    """The agent or team a step runs failed (agno: "Step 'NAME' executor (agent) failed: …")."""
+
+
 class ConfigurationError(AgnoDslError):
     """Something in the spec cannot run (e.g. a function that does not import)."""
 
@@ -94,7 +98,7 @@ def error_text(error: BaseException) -> str:
 
 def describe(error: BaseException) -> str:
     """One line naming the error's type and message."""
-    if isinstance(error, StepFailed):
+    if isinstance(error, StepFailed | StepExecutorError):
         return str(error)
     if isinstance(error, TimeoutError):
         return str(error) or "timed out"

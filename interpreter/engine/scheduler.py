@@ -84,7 +84,10 @@ class Runner:
             try:
                 output = await self.run_node(node, scope, index)
             except StepFailed as failure:
-                if scope.nested or node.policy.on_error != "skip" or node.kind not in _SKIPPABLE:
+                if scope.nested:
+                    raise
+                if node.policy.on_error != "skip" or node.kind not in _SKIPPABLE:
+                    self._fail_run(node, index, failure)
                     raise
                 output = await self._skip_failed(node, scope, failure)
             if output.skipped:
@@ -122,6 +125,7 @@ class Runner:
                     outputs[index] = await self.run_node(node, node_scope(index), index)
                 except StepFailed as failure:
                     if node.policy.on_error != "skip" or node.kind not in _SKIPPABLE:
+                        self._fail_run(node, index, failure)
                         raise
                     outputs[index] = await self._skip_failed(node, scope, failure)
                 self.ctx.top_outputs[node.name] = outputs[index]  # type: ignore[assignment]
@@ -248,6 +252,15 @@ class Runner:
                 if isinstance(exc, StepFailed):
                     raise
                 raise StepFailed(node.name, error, node.where) from exc
+
+    def _fail_run(self, node: Node, index: Any, failure: StepFailed) -> None:
+        """A top-level step fails the run: agno keeps its error among the step results
+        and reports StepError before WorkflowError."""
+        message = error_text(failure.error)
+        self.ctx.top_outputs[node.name] = StepOutput(
+            step_name=node.name, content=message, success=False, error=message
+        )
+        self.ctx.emit("StepError", step_name=node.name, step_index=index, error=message)
 
     async def _skip_failed(self, node: Node, scope: Scope, failure: StepFailed) -> StepOutput:
         """agno's default on_error at the top of a workflow: the run goes on."""

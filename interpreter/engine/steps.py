@@ -13,7 +13,7 @@ from ...schemas.outputs import Metrics, StepOutput
 from ..agents.agent import run_agent
 from ..context import RunContext, Scope
 from ..durability import RunPaused
-from ..errors import AgnoDslError
+from ..errors import AgnoDslError, StepExecutorError
 from ..functions import (
     CustomEvent,
     FunctionRunContext,
@@ -57,7 +57,7 @@ def _executor_failed(runner: Runner, node: Any, kind: str, error: Exception) -> 
     reports "Step 'NAME' executor (agent) failed: …"; its other path records the
     run's error as the step's output, without retrying (docs/decisions.md)."""
     if runner.ctx.streaming:
-        raise RuntimeError(f"Step '{node.name}' executor ({kind}) failed: {error}") from error
+        raise StepExecutorError(f"Step '{node.name}' executor ({kind}) failed: {error}") from error
     message = str(error)
     return StepOutput.trusted(
         step_name=node.name,

@@ -46,7 +46,7 @@ async def execute_workflow(
     recorder: Recorder | None = None,
     decisions: dict[str, Any] | None = None,
     ask: Callable[[Pending], Awaitable[Any]] | None = None,
-    resumed: bool = False,
+    resumed: bool | str = False,
 ) -> WorkflowRunOutput:
     """Run a workflow to the end (or to a pause); failures are reported, not raised.
 
@@ -163,7 +163,7 @@ async def _run(
     *,
     prefix: str = "",
     nested: bool = False,
-    resumed: bool = False,
+    resumed: bool | str = False,
 ) -> WorkflowRunOutput:
     started = time.perf_counter()
     output = WorkflowRunOutput(
@@ -174,8 +174,8 @@ async def _run(
         created_at=time.time(),
     )
     _restore_step_values(ctx, prefix)
-    if not resumed:  # agno continues a paused run without starting it again
-        ctx.emit("WorkflowStarted", input=ctx.input)
+    if resumed != "continued":  # agno continues a paused run without starting it again
+        ctx.emit("WorkflowStarted", input=ctx.input, resumed=bool(resumed) or None)
     try:
         last = await Runner(ctx, EXECUTORS).run_plan(plan.body, Scope(prefix=prefix))
         if plan.output is not None:
