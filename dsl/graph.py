@@ -21,7 +21,6 @@ def _decision(value: object) -> str:
     return value if isinstance(value, str) else f"{getattr(value, 'function', value)}()"
 
 
-
 @dataclass
 class _Cluster:
     id: str

@@ -88,7 +88,8 @@ class StepOutput(BaseModel):
 
     step_name: str | None = None
     step_type: str | None = Field(
-        None, description="agno's StepType: Step, Steps, Parallel, Condition, Loop, Router, Workflow."
+        None,
+        description="agno's StepType: Step, Steps, Parallel, Condition, Loop, Router, Workflow.",
     )
     executor_type: str | None = Field(None, description="agent, team, function or workflow.")
     executor_name: str | None = None

@@ -82,7 +82,9 @@ def _inner_scope(scope: Scope, index_of: Callable[[int], Any], runner: Runner) -
     return scope.child(index_of=index_of, outputs=dict(outputs))
 
 
-async def _collect(runner: Runner, plan: Plan, scope: Scope, on_error_skip: bool) -> list[StepOutput]:
+async def _collect(
+    runner: Runner, plan: Plan, scope: Scope, on_error_skip: bool
+) -> list[StepOutput]:
     """Run a block's chain and return every inner output, in order (agno's `steps`).
 
     With `on_error_skip` (condition, router) a failing inner step is recorded as
@@ -161,7 +163,11 @@ def parallel_content(outputs: list[StepOutput]) -> str:
         icon = "❌ FAILURE:" if output.success is False else "✅ SUCCESS:"
         text += f"### {icon} {output.step_name or f'Step {i + 1}'}\n"
         content = output.content
-        text += f"{content}\n\n" if content is not None and str(content).strip() else "*(No content)*\n\n"
+        text += (
+            f"{content}\n\n"
+            if content is not None and str(content).strip()
+            else "*(No content)*\n\n"
+        )
     return text.strip()
 
 
@@ -395,7 +401,9 @@ async def _sequence(runner: Runner, name: str, plan: Plan, scope: Scope, index: 
         steps_count=count,
         executed_steps=len(results),
     )
-    return _block_output(name, "Steps", f"Steps {name} completed with {len(results)} results", results)
+    return _block_output(
+        name, "Steps", f"Steps {name} completed with {len(results)} results", results
+    )
 
 
 async def run_steps(runner: Runner, node: StepsNode, scope: Scope) -> StepOutput:

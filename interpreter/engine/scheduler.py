@@ -376,4 +376,3 @@ class Runner:
         finally:
             if limit is not None:
                 limit.release()
-

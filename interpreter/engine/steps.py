@@ -42,8 +42,10 @@ def step_input_value(runner: Runner, node: Any, scope: Scope) -> Any:
     if isinstance(human, dict) and human:
         preferences = "\n".join(f"- {key}: {item}" for key, item in human.items())
         text = message_text(value) if value is not None else ""
-        value = f"{text}\n\nUser preferences:\n{preferences}" if text else (
-            f"User preferences:\n{preferences}"
+        value = (
+            f"{text}\n\nUser preferences:\n{preferences}"
+            if text
+            else (f"User preferences:\n{preferences}")
         )
     return value
 
@@ -74,7 +76,12 @@ async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepO
     message = step_input_value(runner, node, scope)
     try:
         result = await run_agent(
-            node.agent, message, runner.ctx, scope, step_name=node.name, key=scope.prefix + node.name
+            node.agent,
+            message,
+            runner.ctx,
+            scope,
+            step_name=node.name,
+            key=scope.prefix + node.name,
         )
     except RunPaused:
         raise

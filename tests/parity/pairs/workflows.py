@@ -25,7 +25,7 @@ def _fn(models: Models, name: str, function: str, **options: Any) -> Step:
     return Step(name=name, executor=models.function(f"parity_steps:{function}"), **options)
 
 
-# --- sequential and function steps ------------------------------------------------------------
+# --- sequential and function steps ---------------------------------------------------------------
 
 
 @pair("tea")
@@ -91,7 +91,7 @@ def workflow_streamed_agent(models: Models) -> Workflow:
     )
 
 
-# --- parallel --------------------------------------------------------------------------------------
+# --- parallel ------------------------------------------------------------------------------------
 
 
 def _views(models: Models) -> Parallel:
@@ -197,7 +197,10 @@ def workflow_loop_max(models: Models) -> Workflow:
             Loop(
                 name="review",
                 max_iterations=2,
-                steps=[Step(name="critique", agent=a["critic"]), _fn(models, "mark", "count_iteration")],
+                steps=[
+                    Step(name="critique", agent=a["critic"]),
+                    _fn(models, "mark", "count_iteration"),
+                ],
             )
         ],
     )
@@ -280,7 +283,9 @@ def workflow_router_several(models: Models) -> Workflow:
     return Workflow(
         name="blog",
         steps=[
-            Router(name="route", selector=lambda step_input: [tech, general], choices=[tech, general]),
+            Router(
+                name="route", selector=lambda step_input: [tech, general], choices=[tech, general]
+            ),
             _fn(models, "after", "shout"),
         ],
     )
@@ -301,7 +306,7 @@ def workflow_router_python(models: Models) -> Workflow:
     )
 
 
-# --- early stop ---------------------------------------------------------------------------------
+# --- early stop ----------------------------------------------------------------------------------
 
 
 @pair("topic")
@@ -326,7 +331,10 @@ def workflow_stop_in_loop(models: Models) -> Workflow:
             Loop(
                 name="repeat",
                 max_iterations=4,
-                steps=[_fn(models, "gate", "stop_on_second"), Step(name="draft", agent=a["writer"])],
+                steps=[
+                    _fn(models, "gate", "stop_on_second"),
+                    Step(name="draft", agent=a["writer"]),
+                ],
             ),
             Step(name="never", agent=a["writer"]),
         ],
@@ -349,7 +357,7 @@ def workflow_stop_in_parallel(models: Models) -> Workflow:
     )
 
 
-# --- Steps container and nested workflows ------------------------------------------------------------
+# --- Steps container and nested workflows --------------------------------------------------------
 
 
 @pair("tea")
@@ -360,7 +368,10 @@ def workflow_steps_container(models: Models) -> Workflow:
         steps=[
             Steps(
                 name="pipeline",
-                steps=[Step(name="research", agent=a["researcher"]), Step(name="write", agent=a["writer"])],
+                steps=[
+                    Step(name="research", agent=a["researcher"]),
+                    Step(name="write", agent=a["writer"]),
+                ],
             ),
             _fn(models, "wrap", "wrap"),
         ],
@@ -371,7 +382,8 @@ def workflow_steps_container(models: Models) -> Workflow:
 def workflow_nested(models: Models) -> Workflow:
     a = _agents(models, "researcher", "writer")
     inner = Workflow(
-        name="inner", steps=[Step(name="research", agent=a["researcher"]), _fn(models, "shout", "shout")]
+        name="inner",
+        steps=[Step(name="research", agent=a["researcher"]), _fn(models, "shout", "shout")],
     )
     return Workflow(
         name="outer",
@@ -379,7 +391,7 @@ def workflow_nested(models: Models) -> Workflow:
     )
 
 
-# --- failures -------------------------------------------------------------------------------------
+# --- failures ------------------------------------------------------------------------------------
 
 
 @pair("tea")
@@ -413,7 +425,8 @@ def workflow_step_retry(models: Models) -> Workflow:
 @pair("tea")
 def workflow_step_reports_failure(models: Models) -> Workflow:
     return Workflow(
-        name="reporting", steps=[_fn(models, "report", "reports_failure"), _fn(models, "shout", "shout")]
+        name="reporting",
+        steps=[_fn(models, "report", "reports_failure"), _fn(models, "shout", "shout")],
     )
 
 
@@ -425,7 +438,7 @@ def workflow_agent_fails(models: Models) -> Workflow:
     )
 
 
-# --- human in the loop ---------------------------------------------------------------------------------
+# --- human in the loop ---------------------------------------------------------------------------
 
 
 def _release(models: Models) -> Workflow:
@@ -437,7 +450,9 @@ def _release(models: Models) -> Workflow:
             Step(
                 name="publish",
                 agent=a["publisher"],
-                human_review=HumanReview(requires_confirmation=True, confirmation_message="Publish it?"),
+                human_review=HumanReview(
+                    requires_confirmation=True, confirmation_message="Publish it?"
+                ),
             ),
         ],
     )
@@ -471,7 +486,7 @@ def workflow_user_input(models: Models) -> Workflow:
     )
 
 
-# --- session state --------------------------------------------------------------------------------------
+# --- session state -------------------------------------------------------------------------------
 
 
 @pair("first", "second", session_id="visits-session")
@@ -485,4 +500,3 @@ def workflow_session_state(models: Models) -> Workflow:
             _fn(models, "read", "read_state"),
         ],
     )
-

@@ -131,7 +131,8 @@ def count_visit(step_input: Any, run_context: Any) -> str:
 
 
 def read_state(step_input: Any, run_context: Any) -> str:
-    return f"visits={run_context.session_state.get('visits')} seen={run_context.session_state.get('seen')}"
+    state = run_context.session_state
+    return f"visits={state.get('visits')} seen={state.get('seen')}"
 
 
 # --- streaming function steps -----------------------------------------------------------------
