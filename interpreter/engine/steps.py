@@ -54,7 +54,9 @@ def _has_text(value: Any) -> bool:
     return value is not None and value != "" and value != [] and value != {}
 
 
-def _executor_failed(runner: Runner, node: Any, kind: str, error: Exception) -> StepOutput:
+def _executor_failed(
+    runner: Runner, node: Any, kind: str, name: str, error: Exception
+) -> StepOutput:
     """An agent or team that failed. agno's streaming path retries the step and
     reports "Step 'NAME' executor (agent) failed: …"; its other path records the
     run's error as the step's output, without retrying (docs/decisions.md)."""
@@ -65,6 +67,7 @@ def _executor_failed(runner: Runner, node: Any, kind: str, error: Exception) -> 
         step_name=node.name,
         step_type="Step",
         executor_type=kind,
+        executor_name=name,
         content=message,
         success=False,
         error=message,
@@ -86,7 +89,7 @@ async def run_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> StepO
     except RunPaused:
         raise
     except AgnoDslError as exc:
-        return _executor_failed(runner, node, "agent", exc)
+        return _executor_failed(runner, node, "agent", node.agent.name, exc)
     return StepOutput.trusted(
         step_name=node.name,
         step_type="Step",
@@ -107,7 +110,7 @@ async def run_team_step(runner: Runner, node: TeamNode, scope: Scope) -> StepOut
     except RunPaused:
         raise
     except AgnoDslError as exc:
-        return _executor_failed(runner, node, "team", exc)
+        return _executor_failed(runner, node, "team", node.team.name, exc)
     return StepOutput.trusted(
         step_name=node.name,
         step_type="Step",
