@@ -125,9 +125,12 @@ async def resume_recorded(
         record.pending = None
         document = load_document(path)
         restored = await storage.load_steps(run_id)
+        paused = pending.state if pending is not None else None
         # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
         how = "continued" if pending is not None else "restarted"
-        return await _execute(storage, document, record, restored, listeners, ask, resumed=how)
+        return await _execute(
+            storage, document, record, restored, listeners, ask, resumed=how, paused=paused
+        )
     finally:
         await storage.close()
 
@@ -140,6 +143,7 @@ async def _execute(
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
     resumed: bool | str,
+    paused: dict[str, Any] | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
 
@@ -163,19 +167,30 @@ async def _execute(
         if resumed:
             await recorder.save(status="running")
         if record.kind in ("agent", "team"):
-            run_one = execute_agent if record.kind == "agent" else execute_team
-            target = (compiler.agent if record.kind == "agent" else compiler.team)(record.target)
-            result: WorkflowRunOutput | RunOutput | TeamRunOutput = await run_one(
-                target,  # type: ignore[arg-type]
-                record.input,
-                models=compiler.models,
-                listeners=[*listeners, recorder],
-                session_id=record.session_id,
-                run_id=record.run_id,
-                recorder=recorder,
-            )
+            result: WorkflowRunOutput | RunOutput | TeamRunOutput
+            common: dict[str, Any] = {
+                "models": compiler.models,
+                "listeners": [*listeners, recorder],
+                "session_id": record.session_id,
+                "run_id": record.run_id,
+                "recorder": recorder,
+            }
+            if record.kind == "agent":
+                result = await execute_agent(
+                    compiler.agent(record.target),
+                    record.input,
+                    decisions=record.decisions,
+                    resume=paused,
+                    **common,
+                )
+            else:
+                result = await execute_team(compiler.team(record.target), record.input, **common)
             await recorder.save(
-                status=result.status, output=result.model_dump(mode="json"), error=result.error
+                status=result.status,
+                output=result.model_dump(mode="json"),
+                error=result.error,
+                pending=getattr(result, "pending", None),
+                decisions=record.decisions,
             )
             return result
         return await execute_workflow(

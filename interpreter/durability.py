@@ -31,6 +31,8 @@ class Pending:
     kind: str  # "confirm" | "input"
     question: str | None = None
     schema: dict[str, Any] | None = None
+    # A paused agent's conversation, so resuming continues it (agno's continue_run)
+    state: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,11 +41,15 @@ class Pending:
             "kind": self.kind,
             "question": self.question,
             "schema": self.schema,
+            "state": self.state,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Pending:
         return cls(**data)
+
+    def with_state(self, state: dict[str, Any]) -> Pending:
+        return Pending(self.key, self.step_name, self.kind, self.question, self.schema, state)
 
 
 class RunPaused(AgnoDslError):  # noqa: N818 - a signal, like agno's pause

@@ -259,6 +259,7 @@ async def _run_directly(
     session_id: str | None,
     run_id: str | None,
     recorder: Recorder | None,
+    decisions: dict[str, Any] | None = None,
 ) -> Any:
     """Run an agent or team on its own: its run id is the run's; failures are reported."""
     ctx = RunContext(
@@ -270,6 +271,7 @@ async def _run_directly(
         max_concurrency=None,
         run_id=run_id,
     )
+    ctx.decisions = dict(decisions or {})
     _join_session(ctx, recorder)
     try:
         result = await run(ctx)
@@ -277,7 +279,12 @@ async def _run_directly(
         result.parent_run_id = None
         return result
     except (AgnoDslError, ExpressionError, TimeoutError) as exc:
-        return failed(ctx.run_id, describe(exc))
+        partial = getattr(exc, "run_output", None)  # what the run had when it failed (agno)
+        if partial is None:
+            return failed(ctx.run_id, describe(exc))
+        partial.run_id = ctx.run_id
+        partial.parent_run_id = None
+        return partial
     finally:
         ctx.close()
 
@@ -291,11 +298,18 @@ async def execute_agent(
     session_id: str | None = None,
     run_id: str | None = None,
     recorder: Recorder | None = None,
+    decisions: dict[str, Any] | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> RunOutput:
-    """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised."""
-    check_input(agent.input_schema, input, agent.where, f"agent '{agent.name}'")
+    """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised.
+
+    A tool call waiting for a human pauses the run (status paused, `pending` says what it
+    waits for); `decisions` and `resume` (the pending's state) continue it.
+    """
+    if resume is None:
+        check_input(agent.input_schema, input, agent.where, f"agent '{agent.name}'")
     return await _run_directly(  # type: ignore[no-any-return]
-        lambda ctx: run_agent(agent, input, ctx, Scope()),
+        lambda ctx: run_agent(agent, input, ctx, Scope(), resume=resume),
         lambda failed_id, error: RunOutput(
             run_id=failed_id,
             agent_name=agent.name,
@@ -309,6 +323,7 @@ async def execute_agent(
         session_id=session_id,
         run_id=run_id,
         recorder=recorder,
+        decisions=decisions,
     )
 
 

@@ -70,6 +70,11 @@ class ScriptedModel:
         with contextlib.suppress(ModelProviderError):
             self._pick(agent, text)
 
+    def replay_request(self, messages: list[Message], *, agent: str) -> None:
+        """Consume the entry a request with these messages used before a pause."""
+        with contextlib.suppress(ModelProviderError):
+            self._pick(agent, _last_input(messages), _history(messages))
+
     async def respond(
         self,
         messages: list[Message],

@@ -10,4 +10,4 @@ from .known_differences import KNOWN_DIFFERENCES
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if RESULTS:
-        terminalreporter.write_line(summary(set(KNOWN_DIFFERENCES)))
+        terminalreporter.write_line(summary(KNOWN_DIFFERENCES))

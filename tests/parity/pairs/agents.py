@@ -221,3 +221,50 @@ def agent_model_error(models: Models) -> Agent:
 @pair("Hi", "Hi again", session_id="ids-session")
 def agent_session_ids(models: Models) -> Agent:
     return Agent(name="greeter", model=models["fake"])
+
+
+@pair("Weather in Oslo?")
+def agent_tool_dict_result(models: Models) -> Agent:
+    return Agent(
+        name="weather",
+        model=models["fake"],
+        tools=[models.function("parity_tools:weather_report")],
+    )
+
+
+@pair("Are you there?")
+def agent_hook_bug(models: Models) -> Agent:
+    return Agent(
+        name="sturdy", model=models["fake"], pre_hooks=[models.function("parity_hooks:broken_hook")]
+    )
+
+
+@pair("Add milk", "Add eggs", session_id="state-runs-session")
+def agent_session_state_runs(models: Models) -> Agent:
+    return Agent(
+        name="shopper",
+        model=models["fake"],
+        tools=[models.function("parity_tools:add_item")],
+        add_history_to_context=True,
+        session_state={"items": []},
+    )
+
+
+@pair(["first line", "second line"])
+def agent_list_input(models: Models) -> Agent:
+    return Agent(name="reader", model=models["fake"])
+
+
+@pair("What is 1 + 1?")
+def agent_text_and_tool_call(models: Models) -> Agent:
+    return Agent(name="calc", model=models["fake"], tools=[models.function("parity_tools:add")])
+
+
+@pair("Go on.")
+def agent_stop_agent_run(models: Models) -> Agent:
+    return Agent(name="stopper", model=models["fake"], tools=[models.function("parity_tools:halt")])
+
+
+@pair("How far?")
+def agent_retry_agent_run(models: Models) -> Agent:
+    return Agent(name="runner", model=models["fake"], tools=[models.function("parity_tools:picky")])

@@ -44,3 +44,8 @@ def short_answer(run_output: Any) -> None:
 def sign_answer(run_output: Any) -> None:
     """Edit the answer after the model: the run's content is the edited text."""
     run_output.content = f"{run_output.content} -- the analyst"
+
+
+def broken_hook(run_input: Any) -> None:
+    """A hook with a bug: agno logs it and the run goes on."""
+    raise ValueError("hook bug")

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+from agno.exceptions import RetryAgentRun as AgnoRetryAgentRun
+from agno.exceptions import StopAgentRun as AgnoStopAgentRun
+from agno_dsl import RetryAgentRun as DslRetryAgentRun
+from agno_dsl import StopAgentRun as DslStopAgentRun
 
 
 def add(a: int, b: int) -> int:
@@ -26,10 +32,11 @@ def explode(reason: str) -> str:
     raise RuntimeError(f"boom: {reason}")
 
 
-def add_item(session_state: dict, item: str) -> str:
+def add_item(run_context: Any, item: str) -> str:
     """Add an item to the shopping list kept in the session state."""
-    session_state.setdefault("items", []).append(item)
-    return f"added {item}; list: {', '.join(session_state['items'])}"
+    items = run_context.session_state.setdefault("items", [])
+    items.append(item)
+    return f"added {item}; list: {', '.join(items)}"
 
 
 def ship(order_id: str) -> str:
@@ -40,3 +47,32 @@ def ship(order_id: str) -> str:
 def final_answer(text: str) -> str:
     """Give the final answer; the run ends with it."""
     return f"FINAL: {text}"
+
+
+def weather_report(city: str) -> dict:
+    """A structured weather report for a city."""
+    return {"city": city, "sky": "clear", "celsius": 21}
+
+
+class _Stop(DslStopAgentRun, AgnoStopAgentRun):
+    """agno's and agno-dsl's StopAgentRun at once, so one tool serves both runtimes."""
+
+    def __init__(self, message: str) -> None:
+        AgnoStopAgentRun.__init__(self, message)
+
+
+class _Retry(DslRetryAgentRun, AgnoRetryAgentRun):
+    def __init__(self, message: str) -> None:
+        AgnoRetryAgentRun.__init__(self, message)
+
+
+def halt(reason: str) -> str:
+    """Stop the whole run."""
+    raise _Stop(f"stopped: {reason}")
+
+
+def picky(units: str) -> str:
+    """Only metric units are accepted; otherwise ask the model to try again."""
+    if units != "metric":
+        raise _Retry("try again with metric units")
+    return "12 km"
