@@ -246,7 +246,10 @@ def _final_content(ctx: RunContext) -> Any:
 def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, started: float) -> None:
     output.content_type = content_type_of(output.content)
     output.step_results = list(ctx.top_outputs.values())
-    output.metrics = WorkflowMetrics.of(output.step_results, time.perf_counter() - started)
+    duration = time.perf_counter() - started
+    # agno adds the steps' metrics up when the run ends, not when it pauses.
+    counted = output.step_results if output.status != "paused" else []
+    output.metrics = WorkflowMetrics.of(counted, duration)
 
 
 async def _run_directly(
