@@ -22,13 +22,17 @@ from .interpreter.errors import (
     RunCancelledException,
     StopAgentRun,
 )
-from .interpreter.functions import StepInput
+from .interpreter.functions import CustomEvent, FunctionRunContext, StepInput
 from .schemas.outputs import RunOutput, StepOutput, WorkflowRunOutput
 
 if TYPE_CHECKING:
     from .api import aresume, arun, load, resume, run, stream
 
+# agno's names: what a function step may take as `run_context`.
+RunContext = FunctionRunContext
+
 __all__ = [
+    "CustomEvent",
     "InputCheckError",
     "Location",
     "ModelProviderError",
@@ -37,6 +41,7 @@ __all__ = [
     "Problem",
     "RetryAgentRun",
     "RunCancelledException",
+    "RunContext",
     "RunOutput",
     "SpecError",
     "StepInput",

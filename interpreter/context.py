@@ -167,7 +167,7 @@ class RunContext:
         payload = Event.model_construct(
             event=event,
             created_at=time.time(),
-            run_id=self.run_id,
+            run_id=fields.pop("run_id", self.run_id),
             session_id=self.session_id,
             workflow_name=None if event.startswith(_AGENT_EVENT_PREFIXES) else self.workflow_name,
             **fields,

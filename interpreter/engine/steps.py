@@ -198,6 +198,16 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
     )
 
 
+def _emit_custom(runner: Runner, event: CustomEvent) -> None:
+    """A function's own event, shaped as agno's: no step fields, and the run's id as
+    `workflow_run_id` (agno's CustomEvent has an empty `run_id`)."""
+    ctx = runner.ctx
+    ctx.emit(
+        "CustomEvent",
+        **{"step_index": None, **event.fields(), "run_id": "", "workflow_run_id": ctx.run_id},
+    )
+
+
 async def _drain(runner: Runner, items: Any) -> Any:
     """A streaming function step (a generator): its text pieces joined, unless it
     yields a StepOutput, which ends it; events it yields are passed on."""
@@ -216,7 +226,7 @@ async def _drain(runner: Runner, items: Any) -> Any:
             if isinstance(item, StepOutput):
                 return item
             if isinstance(item, CustomEvent):
-                runner.ctx.emit("CustomEvent", **item.fields())
+                _emit_custom(runner, item)
                 continue
             content += str(item)
     finally:

@@ -79,6 +79,7 @@ def workflow_function_stream(models: Models) -> Workflow:
             _fn(models, "words", "stream_words"),
             _fn(models, "loud", "astream_words"),
             _fn(models, "final", "stream_then_output"),
+            _fn(models, "progress", "with_progress"),
         ],
     )
 

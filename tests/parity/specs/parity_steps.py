@@ -149,6 +149,25 @@ async def astream_words(step_input: Any):  # type: ignore[no-untyped-def]
         yield word.upper() + " "
 
 
+def _event(step_input: Any, **fields: Any) -> Any:
+    """A custom event of the caller's kind."""
+    if type(step_input).__module__.startswith("agno.workflow"):
+        from agno.run.workflow import CustomEvent as AgnoCustomEvent
+
+        return AgnoCustomEvent(**fields)
+    from agno_dsl import CustomEvent
+
+    return CustomEvent(**fields)
+
+
+def with_progress(step_input: Any):  # type: ignore[no-untyped-def]
+    """A streaming step that reports its progress with custom events."""
+    yield _event(step_input, stage="fetching", percent=50)
+    yield "half "
+    yield _event(step_input, stage="done", percent=100)
+    yield "whole"
+
+
 def stream_then_output(step_input: Any):  # type: ignore[no-untyped-def]
     yield "partial "
     yield _output(step_input, content="final answer")
