@@ -191,18 +191,21 @@ async def run_parallel(runner: Runner, node: ParallelNode, scope: Scope) -> Step
     index_of = inner.index_of
     assert index_of is not None
 
-    async def branch(position: int, plan: Plan) -> StepOutput | None:
-        first = plan.nodes[0]
+    finished: list[int] = []  # branch positions in the order they finished
+
+    async def branch(position: int, plan: Plan) -> StepOutput:
+        step = plan.nodes[0]  # each branch is one step (several: a `steps:` block)
         try:
-            if len(plan.nodes) == 1:
-                return await runner.run_node(first, inner, index_of(position))
-            results = await _collect(runner, plan, inner, on_error_skip=False)
-            return results[-1] if results else None
+            return await runner.run_node(step, inner, index_of(position))
         except StepFailed as failure:
-            return _failed_inner(first.name, failure)  # agno: the other branches go on
+            return _failed_inner(step.name, failure)  # agno: the other branches go on
+        finally:
+            finished.append(position)
 
     results = await _gather_all([branch(i, plan) for i, plan in enumerate(node.branches)])
-    outputs = [r for r in results if r is not None and not r.skipped]
+    # agno's streaming path lists the branches as they finished, its other path in order.
+    order = finished if ctx.streaming else range(len(results))
+    outputs = [r for r in (results[i] for i in order) if not r.skipped]
     output = StepOutput.trusted(
         step_name=node.name,
         step_type="Parallel",

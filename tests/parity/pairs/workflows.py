@@ -501,3 +501,85 @@ def workflow_session_state(models: Models) -> Workflow:
             _fn(models, "read", "read_state"),
         ],
     )
+
+
+# --- blocks inside blocks -------------------------------------------------------------------------
+
+
+@pair("tea")
+def workflow_loop_parallel(models: Models) -> Workflow:
+    a = _agents(models, "optimist", "pessimist", "judge")
+    return Workflow(
+        name="rounds",
+        steps=[
+            Loop(
+                name="rounds",
+                max_iterations=2,
+                steps=[
+                    Parallel(
+                        Step(name="pros", agent=a["optimist"]),
+                        Step(name="cons", agent=a["pessimist"]),
+                        name="views",
+                    ),
+                    Condition(
+                        name="judged",
+                        evaluator=models.function("parity_steps:is_long"),
+                        steps=[Step(name="judge", agent=a["judge"])],
+                        else_steps=[
+                            Steps(
+                                name="both",
+                                steps=[
+                                    _fn(models, "shout", "shout"),
+                                    Step(name="judge_anyway", agent=a["judge"]),
+                                ],
+                            )
+                        ],
+                    ),
+                ],
+            ),
+            _fn(models, "wrap", "wrap"),
+        ],
+    )
+
+
+@pair("code tips", "garden news")
+def workflow_router_sequence(models: Models) -> Workflow:
+    a = _agents(models, "researcher", "writer", "generalist")
+    tech = Steps(
+        name="tech",
+        steps=[Step(name="research", agent=a["researcher"]), Step(name="write", agent=a["writer"])],
+    )
+    general = Step(name="general", agent=a["generalist"])
+    return Workflow(
+        name="blog",
+        steps=[
+            Router(
+                name="route",
+                selector=models.function("parity_steps:pick_route"),
+                choices=[tech, general],
+            ),
+            _fn(models, "after", "shout"),
+        ],
+    )
+
+
+@pair("tea")
+def workflow_parallel_sequence(models: Models) -> Workflow:
+    a = _agents(models, "researcher", "writer", "critic")
+    return Workflow(
+        name="both",
+        steps=[
+            Parallel(
+                Step(name="critique", agent=a["critic"]),
+                Steps(
+                    name="pipeline",
+                    steps=[
+                        Step(name="research", agent=a["researcher"]),
+                        Step(name="write", agent=a["writer"]),
+                    ],
+                ),
+                name="work",
+            ),
+            _fn(models, "merge", "nested_lookup2"),
+        ],
+    )

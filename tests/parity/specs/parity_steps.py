@@ -62,6 +62,21 @@ def nested_lookup(step_input: Any) -> str:
     )
 
 
+def nested_lookup2(step_input: Any) -> str:
+    """Accessors across a parallel block holding a Steps branch."""
+    write = step_input.get_step_output("write")
+    return json.dumps(
+        {
+            "write": write.content if write else None,
+            "work": step_input.get_step_content("work"),
+            "pipeline": step_input.get_step_content("pipeline"),
+            "previous": step_input.previous_step_content,
+            "all": step_input.get_all_previous_content(),
+        },
+        sort_keys=True,
+    )
+
+
 def shout(step_input: Any) -> str:
     return str(step_input.previous_step_content or step_input.input).upper()
 
