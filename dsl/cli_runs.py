@@ -102,7 +102,9 @@ def show_run(run_id: str, storage: str | None) -> None:
                 "",
                 "",
             ]
-        elif name in rows and (kind == "StepCompleted" or kind.endswith("ExecutionCompleted")):
+        elif name in rows and (
+            kind in ("StepCompleted", "StepOutput") or kind.endswith("ExecutionCompleted")
+        ):
             tokens = (event.get("metrics") or {}).get("total_tokens")
             rows[name][2:] = [
                 "skipped" if event.get("skipped") else "completed",
