@@ -16,6 +16,7 @@ messages and tokens so far) on it as `run_output`, as agno returns it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Mapping
@@ -24,7 +25,14 @@ from typing import Any
 from ...schemas.outputs import Message, Metrics, RunOutput, content_type_of
 from ..context import RunContext, Scope, new_id
 from ..durability import RunPaused
-from ..errors import OutputCheckError, describe, error_type_of
+from ..errors import (
+    ContextWindowExceededError,
+    InputCheckError,
+    ModelAuthenticationError,
+    OutputCheckError,
+    describe,
+    error_type_of,
+)
 from ..inputs import check_input
 from ..plan import AgentPlan
 from ..providers.base import message_text
@@ -119,7 +127,47 @@ async def run_agent(
     key: str | None = None,
     resume: dict[str, Any] | None = None,
 ) -> RunOutput:
-    """Run the agent, or continue it from a pause (`resume`: the state its Pending kept)."""
+    """Run the agent, or continue it from a pause (`resume`: the state its Pending kept).
+
+    `retries` are agno's: a failed run starts over (RunStarted again), with
+    `retry_delay` doubling between attempts; a check error or a pause is not retried.
+    """
+    attempts = agent.retries + 1
+    for attempt in range(attempts):
+        last = attempt + 1 == attempts
+        try:
+            return await _attempt(agent, message, ctx, scope, step_name, key, resume, last)
+        except Exception as exc:
+            if last or not _retryable(exc):
+                raise
+            await asyncio.sleep(agent.retry_delay * (2**attempt))
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _retryable(error: Exception) -> bool:
+    """Whether another attempt could succeed: not for checks, pauses, bad credentials or a
+    conversation too long for the model (agno would try those again regardless)."""
+    return not isinstance(
+        error,
+        InputCheckError
+        | OutputCheckError
+        | RunPaused
+        | ModelAuthenticationError
+        | ContextWindowExceededError,
+    )
+
+
+async def _attempt(
+    agent: AgentPlan,
+    message: Any,
+    ctx: RunContext,
+    scope: Scope,
+    step_name: str | None,
+    key: str | None,
+    resume: dict[str, Any] | None,
+    last: bool,
+) -> RunOutput:
+    """One attempt of a run; only the last one reports a failure (RunError), as in agno."""
     run_id = new_id()
     model = ctx.model(agent.model.name)
     who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
@@ -154,7 +202,7 @@ async def run_agent(
         call = ModelCall(
             model=model,
             runner=agent.name,
-            retries=agent.retries,
+            retries=0,  # the whole run is retried, as agno retries an agent
             retry_delay=agent.retry_delay,
             timeout=agent.timeout,
             output_schema=agent.output_schema,
@@ -193,6 +241,8 @@ async def run_agent(
         output.session_state = dict(ctx.state)
         raise
     except Exception as exc:
+        if not last and _retryable(exc):
+            raise  # the next attempt starts over; only the last one reports
         _fail(output, exc, result, started, ctx)
         emit(
             "RunError",

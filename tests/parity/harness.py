@@ -38,8 +38,8 @@ PATHS = ("run", "stream")  # agno's non-streaming and streaming paths
 
 @dataclass(frozen=True)
 class Turn:
-    """One call of a pair: a new run with `input`, or continue a paused one with
-    `approve` (a confirmation) or `values` (what a human typed in)."""
+    """One call of a pair: a new run with `input`, or the answer that continues a paused one:
+    `approve` (confirm/reject) or `values` (user input)."""
 
     input: Any = None
     approve: bool | None = None
@@ -146,7 +146,7 @@ async def run_agno(the_pair: Pair, stream: bool) -> Side:
             options["session_id"] = session_id
             call = target.arun(turn.input, **options, **_streaming(stream, target))
         else:
-            _decide(target, last, turn)
+            _decide(last, turn)
             call = target.acontinue_run(last, **options, **_streaming(stream, target))
         if stream:
             events, last = await _collect(call, target, options["session_id"])
@@ -179,12 +179,15 @@ async def _collect(call: Any, target: Any, session_id: str | None) -> tuple[list
     return events, output
 
 
-def _decide(target: Any, paused: Any, turn: Turn) -> None:
-    """Confirm, reject or fill in what the paused run waits for (tool calls, workflow steps)."""
+def _decide(paused: Any, turn: Turn) -> None:
+    """Answer what the paused run waits for (tool calls, or workflow steps)."""
     pending = views.get(paused, "step_requirements") or views.get(paused, "requirements") or []
     for requirement in pending:
         if turn.values is not None:
-            requirement.set_user_input(**turn.values)
+            if hasattr(requirement, "set_user_input"):
+                requirement.set_user_input(**turn.values)
+            else:
+                requirement.provide_user_input(turn.values)
         elif turn.approve:
             requirement.confirm()
         else:
@@ -216,9 +219,10 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
                 **listen,
             )
         else:
-            last = await agno_dsl.aresume(
-                last.run_id, storage=storage, approve=turn.approve, values=turn.values, **listen
-            )
+            answer = {"values": turn.values} if turn.values is not None else {}
+            if turn.approve is not None:
+                answer = {"approve": turn.approve}
+            last = await agno_dsl.aresume(last.run_id, storage=storage, **answer, **listen)
         side.add(last, events if stream else None)
     return side
 

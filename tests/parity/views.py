@@ -21,6 +21,7 @@ TOKEN_FIELDS = ("input_tokens", "output_tokens", "total_tokens")
 NAME_FIELDS = ("agent_name", "team_name", "workflow_name", "step_name", "member_name")
 EVENT_FIELDS = (
     "content",
+    "content_type",
     "status",
     "error",
     "error_type",
@@ -165,7 +166,11 @@ def output_view(output: Any) -> dict[str, Any]:
     view: dict[str, Any] = {
         "status": status(get(output, "status")),
         "content": plain(get(output, "content")),
+        "content_type": get(output, "content_type"),
     }
+    for name in ("model", "model_provider"):
+        if value := get(output, name):
+            view[name] = value
     for name in ("agent_name", "team_name", "workflow_name"):
         if value := get(output, name):
             view[name] = value

@@ -268,3 +268,8 @@ def agent_stop_agent_run(models: Models) -> Agent:
 @pair("How far?")
 def agent_retry_agent_run(models: Models) -> Agent:
     return Agent(name="runner", model=models["fake"], tools=[models.function("parity_tools:picky")])
+
+
+@pair("Try again?")
+def agent_retries(models: Models) -> Agent:
+    return Agent(name="patient", model=models["fake"], retries=1, delay_between_retries=0)
