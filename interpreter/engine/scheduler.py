@@ -313,6 +313,7 @@ class Runner:
                     step_type=node.kind,
                     step_index=index,
                     content=output.content,
+                    content_type="str",  # agno's StepCompleted never says otherwise
                     attempts=attempts,
                     metrics=output.metrics.model_dump() if output.metrics else None,
                 )

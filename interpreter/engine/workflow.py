@@ -19,7 +19,6 @@ from ...schemas.outputs import (
     TeamRunOutput,
     WorkflowMetrics,
     WorkflowRunOutput,
-    content_type_of,
 )
 from ..agents.agent import run_agent
 from ..context import Listener, RunContext, Scope, new_id
@@ -244,7 +243,8 @@ def _final_content(ctx: RunContext) -> Any:
 
 
 def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, started: float) -> None:
-    output.content_type = content_type_of(output.content)
+    # agno never sets a workflow's content_type: it stays "str" whatever the content.
+    output.content_type = "str"
     output.step_results = list(ctx.top_outputs.values())
     duration = time.perf_counter() - started
     # agno adds the steps' metrics up when the run ends, not when it pauses.
