@@ -23,7 +23,7 @@ from ...schemas.outputs import (
 from ..agents.agent import run_agent
 from ..context import Listener, RunContext, Scope, new_id
 from ..durability import Pending, Recorder, RunPaused
-from ..errors import AgnoDslError, StepFailed, describe
+from ..errors import AgnoDslError, StepFailed, describe, error_text
 from ..expressions import ExpressionError
 from ..functions import deepest_content
 from ..inputs import check_input
@@ -173,6 +173,7 @@ async def _run(
         created_at=time.time(),
     )
     _restore_step_values(ctx, prefix)
+    failed_message: str | None = None  # agno's text of a failing step, for WorkflowError
     if resumed != "continued":  # agno continues a paused run without starting it again
         ctx.emit("WorkflowStarted", input=ctx.input, resumed=bool(resumed) or None)
     try:
@@ -193,6 +194,10 @@ async def _run(
     except StepFailed as failure:
         output.status = "failed"
         output.failed_step = failure.step_name
+        message = failed_message = error_text(failure.error)
+        # agno's content of a failed run: the message (its streaming path), or
+        # "Workflow execution failed: …" (its other path); `error` is our located line.
+        output.content = message if ctx.streaming else f"Workflow execution failed: {message}"
         if isinstance(failure.error, ExpressionError):
             # The expression's own file:line:col is the precise place to look.
             named = f"'{failure.step_name}'" in str(failure.error)
@@ -221,7 +226,7 @@ async def _run(
     elif output.status == "paused":
         pass  # the step reported StepPaused; agno has no event for the workflow
     else:
-        ctx.emit("WorkflowError", error=output.error, step_name=output.failed_step)
+        ctx.emit("WorkflowError", error=failed_message or output.error)
     ctx.close()
     if ctx.recorder is not None and not nested:
         await ctx.recorder.save(
@@ -247,8 +252,8 @@ def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, star
     output.content_type = "str"
     output.step_results = list(ctx.top_outputs.values())
     duration = time.perf_counter() - started
-    # agno adds the steps' metrics up when the run ends, not when it pauses.
-    counted = output.step_results if output.status != "paused" else []
+    # agno adds the steps' metrics up when the run completes, not when it pauses or fails.
+    counted = output.step_results if output.status == "completed" else []
     output.metrics = WorkflowMetrics.of(counted, duration)
 
 

@@ -40,6 +40,7 @@ KNOWN_DIFFERENCES: dict[str, KnownDifference] = {
             "agent_model_error": _failed_status(),
             "agent_post_hook_reject": _failed_status(),
             "agent_pre_hook_reject": _failed_status(),
+            "workflow_step_fails_run": _failed_status(),
         },
     ),
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 from agno.agent import Agent
 from agno.workflow import Condition, Loop, Parallel, Router, Step, Steps, Workflow
-from agno.workflow.types import HumanReview, UserInputField
+from agno.workflow.types import HumanReview, OnError, UserInputField
 
 from ..harness import Models, Turn, pair
 
@@ -401,6 +401,25 @@ def workflow_step_fails(models: Models) -> Workflow:
     return Workflow(
         name="fragile",
         steps=[_fn(models, "broken", "always_fails"), Step(name="after", agent=a["writer"])],
+    )
+
+
+@pair("tea")
+def workflow_step_fails_run(models: Models) -> Workflow:
+    a = _agents(models, "writer")
+    return Workflow(
+        name="fragile",
+        steps=[
+            Step(name="before", agent=a["writer"]),
+            _fn(
+                models,
+                "broken",
+                "always_fails",
+                max_retries=1,
+                human_review=HumanReview(on_error=OnError.fail),
+            ),
+            Step(name="never", agent=a["writer"]),
+        ],
     )
 
 
