@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .interpreter.durability import LEASE_SECONDS, Pending, Recorder
 from .interpreter.storage import RunRecord, Storage, open_storage
@@ -24,6 +24,9 @@ from .overrides import compiler_for
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
 from .schemas.spec import DEFAULT_STORAGE
+
+if TYPE_CHECKING:
+    from .interpreter.engine.workflow import Resumed
 
 Ask = Callable[[Pending], Awaitable[Any]]
 FINISHED = ("completed", "failed")
@@ -80,7 +83,7 @@ async def run_recorded(
             models=dict(models or {}),
         )
         await storage.save_run(record)
-        return await _execute(storage, document, record, [], listeners, ask, resumed=False)
+        return await _execute(storage, document, record, [], listeners, ask, resumed=None)
     finally:
         await storage.close()
 
@@ -127,7 +130,7 @@ async def resume_recorded(
         restored = await storage.load_steps(run_id)
         paused = pending.state if pending is not None else None
         # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
-        how = "continued" if pending is not None else "restarted"
+        how: Resumed = "continued" if pending is not None else "restarted"
         return await _execute(
             storage, document, record, restored, listeners, ask, resumed=how, paused=paused
         )
@@ -142,7 +145,7 @@ async def _execute(
     restored: list[tuple[str, dict[str, Any]]],
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
-    resumed: bool | str,
+    resumed: Resumed,
     paused: dict[str, Any] | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow

@@ -236,14 +236,19 @@ async def run_condition(runner: Runner, node: ConditionNode, scope: Scope) -> St
         "ConditionExecutionStarted", step_name=node.name, step_index=index, condition_result=result
     )
     branch = node.then if result else node.otherwise
+    label = None if branch is None else ("if" if result else "else")
+    results: list[StepOutput] = []
+    if branch is not None:
+        inner = _inner_scope(scope, _pair_or_same(index), runner)
+        results = await _collect(runner, branch, inner, on_error_skip=True)
+    ctx.emit(
+        "ConditionExecutionCompleted",
+        step_name=node.name,
+        step_index=index,
+        condition_result=result,
+        branch=label,
+    )
     if branch is None:
-        ctx.emit(
-            "ConditionExecutionCompleted",
-            step_name=node.name,
-            step_index=index,
-            condition_result=False,
-            branch=None,
-        )
         # agno: no result on its streaming path; a "not met" result otherwise.
         return StepOutput.trusted(
             step_name=node.name,
@@ -252,17 +257,6 @@ async def run_condition(runner: Runner, node: ConditionNode, scope: Scope) -> St
             steps=[],
             skipped=ctx.streaming,
         )
-    label = "if" if result else "else"
-    results = await _collect(
-        runner, branch, _inner_scope(scope, _pair_or_same(index), runner), on_error_skip=True
-    )
-    ctx.emit(
-        "ConditionExecutionCompleted",
-        step_name=node.name,
-        step_index=index,
-        condition_result=result,
-        branch=label,
-    )
     return _block_output(
         node.name,
         "Condition",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from ...schemas.outputs import (
     Metrics,
@@ -32,6 +32,9 @@ from . import blocks
 from .scheduler import Executor, Runner
 from .steps import run_agent_step, run_function_step, run_team_step, step_input_value
 
+# How a run starts: afresh (None), continued after a pause, or restarted after an interruption.
+Resumed = Literal["continued", "restarted"] | None
+
 
 async def execute_workflow(
     plan: WorkflowPlan,
@@ -45,7 +48,7 @@ async def execute_workflow(
     recorder: Recorder | None = None,
     decisions: dict[str, Any] | None = None,
     ask: Callable[[Pending], Awaitable[Any]] | None = None,
-    resumed: bool | str = False,
+    resumed: Resumed = None,
 ) -> WorkflowRunOutput:
     """Run a workflow to the end (or to a pause); failures are reported, not raised.
 
@@ -162,7 +165,7 @@ async def _run(
     *,
     prefix: str = "",
     nested: bool = False,
-    resumed: bool | str = False,
+    resumed: Resumed = None,
 ) -> WorkflowRunOutput:
     started = time.perf_counter()
     output = WorkflowRunOutput(
@@ -175,7 +178,7 @@ async def _run(
     _restore_step_values(ctx, prefix)
     failed_message: str | None = None  # agno's text of a failing step, for WorkflowError
     if resumed != "continued":  # agno continues a paused run without starting it again
-        ctx.emit("WorkflowStarted", input=ctx.input, resumed=bool(resumed) or None)
+        ctx.emit("WorkflowStarted", input=ctx.input, resumed=resumed is not None or None)
     try:
         last = await Runner(ctx, EXECUTORS).run_plan(plan.body, Scope(prefix=prefix))
         if plan.output is not None:
