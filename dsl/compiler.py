@@ -7,6 +7,7 @@ index tuples. The interpreter only moves values.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -237,6 +238,8 @@ class Compiler:
             is_async=is_async,
             takes_input=arity > 0,
             takes_run_context=takes_run_context(function),
+            is_generator=inspect.isgeneratorfunction(function),
+            is_async_generator=inspect.isasyncgenfunction(function),
             **common,
         )
 

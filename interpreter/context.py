@@ -132,6 +132,7 @@ class RunContext:
         # The outputs of the workflow's top-level steps, in order: agno's
         # previous_step_outputs at the top, and the run's step results.
         self.top_outputs: dict[str, StepOutput] = {}
+        self.top_outputs_view: Mapping[str, StepOutput] = MappingProxyType(self.top_outputs)
         # What function steps get: read-only and live, so it is made once per run.
         self.step_outputs_view: Mapping[str, StepOutput] = MappingProxyType(self.step_outputs)
         self.listeners = listeners
@@ -181,7 +182,7 @@ class RunContext:
         name = name or output.step_name or ""
         self.step_outputs[name] = output
         self.steps[name] = {
-            "output": template_value(output),
+            "output": template_value(output) if output.steps else output.content,
             "success": output.success,
             "error": output.error,
         }

@@ -103,6 +103,8 @@ class FunctionNode(Node):
     is_async: bool
     takes_input: bool
     takes_run_context: bool = False
+    is_generator: bool = False  # a sync generator function: it streams
+    is_async_generator: bool = False
     kind = "function"
 
 

@@ -199,7 +199,17 @@ class Runner:
         try:
             if is_leaf and ctx.listeners:
                 ctx.emit("StepStarted", step_name=node.name, step_type=node.kind, step_index=index)
-            output, attempts = await self._attempts(node, scope, is_leaf)
+            # Without a concurrency limit or timeout a step runs in this frame: one
+            # coroutine less per step is measurable in wide fan-outs and long chains.
+            if policy.timeout is None and (ctx.limit is None or not is_leaf):
+                try:
+                    output, attempts = await self.executors[node.kind](self, node, scope), 1
+                except RunPaused:
+                    raise
+                except Exception as exc:
+                    output, attempts = await self._attempts(node, scope, is_leaf, exc)
+            else:
+                output, attempts = await self._attempts(node, scope, is_leaf, None)
             output = self._finish(node, scope, output, attempts, index)
         finally:
             STEP_INDEX.reset(token)
@@ -208,50 +218,46 @@ class Runner:
             return output
         return await self._commit(node, key, output)
 
-    async def _attempts(self, node: Node, scope: Scope, is_leaf: bool) -> tuple[StepOutput, int]:
-        """Execute with retries (agno: at once, max_retries more times); after the last
-        failure the step reports it itself (skip_on_failure) or StepFailed is raised."""
-        ctx = self.ctx
+    async def _attempts(
+        self, node: Node, scope: Scope, is_leaf: bool, failed: Exception | None
+    ) -> tuple[StepOutput, int]:
+        """Execute with retries (agno: at once, max_retries more times), `failed` being the
+        first attempt's error when it already ran; after the last failure the step reports
+        it itself (skip_on_failure) or StepFailed is raised."""
         policy = node.policy
         execute = self.executors[node.kind]
-        # Without a concurrency limit or timeout a step runs in this frame: one
-        # coroutine less per step is measurable in wide fan-outs.
-        direct = policy.timeout is None and (ctx.limit is None or not is_leaf)
         attempt = 0
         while True:
-            try:
-                if direct:
-                    output = await execute(self, node, scope)
-                else:
-                    output = await self._attempt(execute, node, scope, is_leaf)
-                return output, attempt + 1
-            except RunPaused:
-                raise  # a step inside waits for a human: not a failure
-            except Exception as exc:
-                if attempt < policy.retries:
-                    if policy.retry_delay:
-                        await asyncio.sleep(policy.retry_delay * (2**attempt))
-                    attempt += 1
-                    continue
-                error: BaseException = exc
-                if isinstance(exc, StepFailed):
-                    error = exc.error
-                elif isinstance(exc, TimeoutError):
-                    error = TimeoutError(f"timed out after {policy.timeout:g}s")
-                if policy.skip_on_failure:
-                    # agno's record of it has no name or type: it is built apart
-                    # from the step's own output (the harness compares that too).
-                    return (
-                        StepOutput.trusted(
-                            content=f"Step {node.name} failed but skipped",
-                            success=False,
-                            error=error_text(error),
-                        ),
-                        -(attempt + 1),  # negative: no StepCompleted (agno)
-                    )
-                if isinstance(exc, StepFailed):
-                    raise
-                raise StepFailed(node.name, error, node.where) from exc
+            if failed is None:
+                try:
+                    return await self._attempt(execute, node, scope, is_leaf), attempt + 1
+                except RunPaused:
+                    raise  # a step inside waits for a human: not a failure
+                except Exception as exc:
+                    failed = exc
+            if attempt < policy.retries:
+                if policy.retry_delay:
+                    await asyncio.sleep(policy.retry_delay * (2**attempt))
+                attempt += 1
+                failed = None
+                continue
+            error: BaseException = failed
+            if isinstance(failed, StepFailed):
+                error = failed.error
+            elif isinstance(failed, TimeoutError):
+                error = TimeoutError(f"timed out after {policy.timeout:g}s")
+            if policy.skip_on_failure:
+                # agno's record of it has no name or type: it is built apart
+                # from the step's own output (the harness compares that too).
+                skipped = StepOutput.trusted(
+                    content=f"Step {node.name} failed but skipped",
+                    success=False,
+                    error=error_text(error),
+                )
+                return skipped, -(attempt + 1)  # negative: no StepCompleted (agno)
+            if isinstance(failed, StepFailed):
+                raise failed
+            raise StepFailed(node.name, error, node.where) from failed
 
     def _fail_run(self, node: Node, index: Any, failure: StepFailed) -> None:
         """A top-level step fails the run: agno keeps its error among the step results

@@ -148,41 +148,49 @@ def step_input_for(runner: Runner, given: Any, scope: Scope, **extra: Any) -> St
     """The StepInput agno builds for a step here: the run input (or the step's own
     `input:`), the previous steps' outputs at this level and around it."""
     ctx = runner.ctx
-    outputs = ctx.top_outputs if scope.outputs is None else scope.outputs
+    # A read-only view, not a copy: copying made every step O(steps so far).
+    outputs = ctx.top_outputs_view if scope.outputs is None else MappingProxyType(scope.outputs)
     return StepInput(
         input=ctx.input if given is None else given,
         previous_step_content=deepest_content(scope.previous) if scope.previous else None,
-        # A read-only view, not a copy: copying made every step O(steps so far).
-        previous_step_outputs=MappingProxyType(outputs),
+        previous_step_outputs=outputs,
         session_state=ctx.state,
         **extra,
     )
 
 
-async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> StepOutput:
-    ctx = runner.ctx
-    given = node.input.evaluate(ctx.template_context(scope)) if node.input is not None else None
-    human = scope.locals.get("human_input")
-    step_input = step_input_for(
+_NONE: dict[str, Any] = {}
+
+
+def _function_input(runner: Runner, node: FunctionNode, scope: Scope) -> StepInput:
+    given = None
+    if node.input is not None:
+        given = node.input.evaluate(runner.ctx.template_context(scope))
+    human = None
+    if node.policy.input_required is not None:
+        human = scope.locals.get("human_input")
+    return step_input_for(
         runner,
         given,
         scope,
         additional_data={"user_input": human} if human is not None else None,
     )
-    args = (step_input,) if node.takes_input else ()
-    options = {"run_context": function_run_context(ctx)} if node.takes_run_context else {}
+
+
+async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> StepOutput:
+    ctx = runner.ctx
+    args = (_function_input(runner, node, scope),) if node.takes_input else ()
+    options = {"run_context": function_run_context(ctx)} if node.takes_run_context else _NONE
     function = node.function
     if node.is_async:
         result = await function(*args, **options)
-    elif inspect.isasyncgenfunction(function):
-        result = function(*args, **options)
+    elif node.is_async_generator or node.is_generator:
+        result = await _drain(runner, function(*args, **options))  # agno: it streams
     else:
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(
             ctx.executor(), functools.partial(function, *args, **options)
         )
-    if inspect.isasyncgen(result) or inspect.isgenerator(result):
-        result = await _drain(runner, result)
     if isinstance(result, StepOutput):
         # The step's name is the spec's, whatever the function put there.
         return result.model_copy(
