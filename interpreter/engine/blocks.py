@@ -191,19 +191,23 @@ async def run_parallel(runner: Runner, node: ParallelNode, scope: Scope) -> Step
     index_of = inner.index_of
     assert index_of is not None
 
-    finished: list[int] = []  # branch positions in the order they finished
-
-    async def branch(position: int, plan: Plan) -> StepOutput:
-        step = plan.nodes[0]  # each branch is one step (several: a `steps:` block)
-        try:
-            return await runner.run_node(step, inner, index_of(position))
-        except StepFailed as failure:
-            return _failed_inner(step.name, failure)  # agno: the other branches go on
-        finally:
-            finished.append(position)
-
-    results = await _gather_all([branch(i, plan) for i, plan in enumerate(node.branches)])
-    # agno's streaming path lists the branches as they finished, its other path in order.
+    # Each branch is one step (several: a `steps:` block), run as that step: no
+    # coroutine around it, which is measurable in wide fan-outs.
+    steps = [plan.nodes[0] for plan in node.branches]
+    runs: list[Any] = [runner.run_node(step, inner, index_of(i)) for i, step in enumerate(steps)]
+    finished: list[int] = []  # agno's streaming path lists branches as they finished
+    if ctx.streaming:
+        runs = [asyncio.ensure_future(run) for run in runs]
+        for position, task in enumerate(runs):
+            task.add_done_callback(lambda _, position=position: finished.append(position))
+    results: list[StepOutput] = []
+    gathered = await asyncio.gather(*runs, return_exceptions=True)
+    for step, result in zip(steps, gathered, strict=True):
+        if isinstance(result, StepFailed):  # agno: the branch records it, the others go on
+            result = _failed_inner(step.name, result)
+        elif isinstance(result, BaseException):
+            raise result
+        results.append(result)
     order = finished if ctx.streaming else range(len(results))
     outputs = [r for r in (results[i] for i in order) if not r.skipped]
     output = StepOutput.trusted(
