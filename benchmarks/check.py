@@ -58,7 +58,19 @@ def goals(r: dict[str, Any]) -> list[tuple[str, float, float, str]]:
             0.5,
             "×",
         ),
-        ("W7 validate 1,000 steps", get("W7", ours, "seconds"), 1.0, "s"),
+        ("W7 validate 1,000 steps", get("W7", ours, "seconds"), 0.15, "s"),
+        (
+            "W7 validate 10,000 ÷ 1,000 steps",
+            get("W7-10000", ours, "seconds") / get("W7", ours, "seconds"),
+            10.0,
+            "×",
+        ),
+        (
+            "W7 validate 50,000 ÷ 10,000 steps",
+            get("W7-50000", ours, "seconds") / get("W7-10000", ours, "seconds"),
+            5.0,
+            "×",
+        ),
     ]
 
 

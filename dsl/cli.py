@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from . import cli_run, cli_runs
-from .cli_shared import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, load_or_exit
+from .cli_shared import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, allow_python_option, load_or_exit
 
 STARTERS = ("workflow", "agent", "graph")
 
@@ -51,7 +51,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
+@allow_python_option
+def validate(files: tuple[str, ...], allow_python: tuple[str, ...]) -> None:
     """Check spec files; print every problem as file:line:col: message."""
     from .errors import SpecError
     from .loader import load_document
@@ -59,7 +60,7 @@ def validate(files: tuple[str, ...]) -> None:
     failed = False
     for file in files:
         try:
-            document = load_document(file)
+            document = load_document(file, allow_python=allow_python)
         except SpecError as exc:
             failed = True
             for problem in exc.problems:
@@ -100,11 +101,12 @@ def schema(output: str | None) -> None:
     help="Diagram language.",
 )
 @click.option("--workflow", "-w", help="Draw only this workflow.")
-def graph(file: str, fmt: str, workflow: str | None) -> None:
+@allow_python_option
+def graph(file: str, fmt: str, workflow: str | None, allow_python: tuple[str, ...]) -> None:
     """Draw the workflows of a spec; blocks are drawn as subgraphs."""
     from .graph import to_dot, to_mermaid
 
-    document = load_or_exit(file, EXIT_FAILED)
+    document = load_or_exit(file, EXIT_FAILED, allow_python)
     outlines = list(document.outlines.values())
     if workflow is not None:
         if workflow not in document.outlines:

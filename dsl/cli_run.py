@@ -15,6 +15,7 @@ from .cli_shared import (
     EXIT_INTERRUPTED,
     EXIT_PAUSED,
     EXIT_USAGE,
+    allow_python_option,
     load_or_exit,
     storage_option,
 )
@@ -119,7 +120,7 @@ class _Session:
 
         from .api import UsageError
         from .errors import SpecError
-        from .interpreter.errors import InputCheckError
+        from .interpreter.errors import ConfigurationError, InputCheckError
         from .interpreter.storage import StorageError
         from .runs import RunStateError
 
@@ -147,7 +148,7 @@ class _Session:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             sys.exit(EXIT_USAGE)
-        except (UsageError, InputCheckError, RunStateError) as exc:
+        except (UsageError, InputCheckError, RunStateError, ConfigurationError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
         except StorageError as exc:
@@ -156,6 +157,23 @@ class _Session:
         finally:
             if self.events_file is not None:
                 self.events_file.close()
+            from .telemetry import shutdown_all
+
+            shutdown_all()  # spans and metrics leave before the process does
+
+
+def _check_trace(_context: Any, _param: Any, value: str | None) -> str | None:
+    if value is None or value in ("otlp", "console") or value.endswith(".jsonl"):
+        return value
+    raise click.BadParameter("write otlp, console or a file name ending in .jsonl")
+
+
+trace_option = click.option(
+    "--trace",
+    callback=_check_trace,
+    metavar="otlp|console|FILE.jsonl",
+    help="Trace the run with OpenTelemetry (OTLP is configured by the OTEL_* variables).",
+)
 
 
 def _report(output: Any, as_json: bool, storage: str | None) -> None:
@@ -221,7 +239,9 @@ def _report(output: Any, as_json: bool, storage: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Write every model answer to this cassette (a scripted model file).",
 )
+@trace_option
 @storage_option
+@allow_python_option
 def run(
     file: str,
     message: str | None,
@@ -236,14 +256,16 @@ def run(
     model_overrides: tuple[str, ...],
     max_concurrency: int | None,
     record: str | None,
+    trace: str | None,
     storage: str | None,
+    allow_python: tuple[str, ...],
 ) -> None:
     """Run a workflow, agent or team of FILE; the run is recorded so it can be resumed."""
     from .api import arun
     from .interpreter.context import new_id
     from .runs import storage_url
 
-    document = load_or_exit(file, EXIT_USAGE)
+    document = load_or_exit(file, EXIT_USAGE, allow_python)
     document.spec._document = document
     value = parse_inputs(message, pairs, input_file)
     overrides = _parse_models(model_overrides)
@@ -266,6 +288,7 @@ def run(
             storage=url,
             record=record,
             ask=ask,
+            trace=trace,
         ),
         run_id,
     )
@@ -292,6 +315,7 @@ def run(
     help="Append every event to this JSON Lines file.",
 )
 @click.option("--force", is_flag=True, help="Resume even if the spec file changed.")
+@trace_option
 @storage_option
 def resume(
     run_id: str,
@@ -300,6 +324,7 @@ def resume(
     as_json: bool,
     events_path: str | None,
     force: bool,
+    trace: str | None,
     storage: str | None,
 ) -> None:
     """Continue a paused, interrupted or cancelled run; completed steps are not run again."""
@@ -318,6 +343,7 @@ def resume(
             listeners=[session.on_event],
             ask=ask,
             force=force,
+            trace=trace,
         ),
         run_id,
     )

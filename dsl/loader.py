@@ -7,8 +7,9 @@ SpecError, each with the file:line:col of the key or value at fault.
 from __future__ import annotations
 
 import copy
+import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .interpolate import interpolate
 from .outline import Outline
 from .schemas.models import PROVIDERS
 from .schemas.spec import SECTIONS, Spec
+from .schemas.steps import misspelled_kind
 from .source import SourceMap, YamlPath, display_path, read_yaml
 from .templates import TemplateCompiler
 
@@ -37,6 +39,8 @@ class Document:
     outlines: dict[str, Outline] = field(default_factory=dict)
     # Compiled plans, by model overrides: a loaded spec is compiled once, not per run.
     compilers: dict[tuple[tuple[str, str], ...], Any] = field(default_factory=dict)
+    # Every ${VAR} used (this file and its imports) with the YAML path it fills.
+    env_references: list[tuple[str, YamlPath]] = field(default_factory=list)
 
     @property
     def base_dir(self) -> Path:
@@ -51,19 +55,50 @@ class Document:
         return self.root_map.locate(path, key=key)
 
 
-def load_document(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Document:
-    """Load and check a spec file; raise SpecError listing every problem."""
+def load_document(
+    path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    allow_python: Iterable[str] = (),
+) -> Document:
+    """Load and check a spec file; raise SpecError listing every problem.
+
+    `allow_python` widens the spec's Python policy (python_policy.py) like
+    its own `python_allow:` entries (the CLI's --allow-python).
+    """
+    # Loading makes many objects that all stay alive (no garbage, no cycles to
+    # break): the cyclic collector's passes over them are pure cost, and grow
+    # with the spec, so it waits until the spec is loaded.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_document(path, env, tuple(allow_python))
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_document(
+    path: str | os.PathLike[str], env: Mapping[str, str] | None, allow_python: tuple[str, ...]
+) -> Document:
     environment = os.environ if env is None else env
     loader = _Loader(environment)
     root = Path(path)
     document = loader.load_file(root, stack=())
     if loader.problems or document is None:
         raise SpecError(loader.problems)
-    checker = Checker(document.spec, document.locate, document.compiler)
+    checker = Checker(
+        document.spec,
+        document.locate,
+        document.compiler,
+        base_dir=document.base_dir,
+        allow_python=allow_python,
+    )
     problems = checker.check()
     if problems:
         raise SpecError(problems)
     document.outlines = checker.outlines
+    document.env_references = loader.references
     return document
 
 
@@ -71,6 +106,7 @@ class _Loader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
         self.problems: list[Problem] = []
+        self.references: list[tuple[str, YamlPath]] = []
         # A file imported twice (a diamond) is loaded once, so its definitions are one.
         self._loaded: dict[Path, Document | None] = {}
 
@@ -97,7 +133,9 @@ class _Loader:
             )
             return None
         interpolation_problems: list[Problem] = []
-        data = interpolate(data, self.env, source_map.locate, interpolation_problems)
+        data = interpolate(
+            data, self.env, source_map.locate, interpolation_problems, references=self.references
+        )
         self.problems.extend(interpolation_problems)
         try:
             spec = Spec.model_validate(data)
@@ -137,7 +175,8 @@ class _Loader:
         if spec.imports:
             return  # imported definitions are unknown here; avoid false alarms
         document = Document(spec, Path(source_map.file), source_map)
-        self.problems.extend(Checker(spec, document.locate, document.compiler).check())
+        checker = Checker(spec, document.locate, document.compiler, base_dir=document.base_dir)
+        self.problems.extend(checker.check())
 
     def _merge_imports(self, document: Document, stack: tuple[Path, ...]) -> Document | None:
         spec = document.spec
@@ -222,10 +261,23 @@ def _problems_from_validation(
             path = (*path, "provider")
         message = _message(error, path)
         at_key = key_error or error["type"] == "unknown_key"
+        if error["type"] == "step_kind_typo":
+            typo = misspelled_kind(_at(data, path))
+            if typo is not None:  # point at the misspelled key itself
+                path, at_key = (*path, typo[0]), True
         location = source_map.locate(path, key=at_key)
         shown = _dotted(path[:-1] if error["type"] == "missing" else path)
         problems.append(Problem(f"{shown}: {message}" if shown else message, location))
     return problems
+
+
+def _at(data: Any, path: YamlPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[YamlPath, bool]:

@@ -24,9 +24,11 @@ from .overrides import compiler_for
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
 from .schemas.spec import DEFAULT_STORAGE
+from .telemetry import RunTracing, resume_point, run_tracing
 
 if TYPE_CHECKING:
     from .interpreter.engine.workflow import Resumed
+    from .interpreter.sinks.otel_export import Telemetry
 
 Ask = Callable[[Pending], Awaitable[Any]]
 FINISHED = ("completed", "failed")
@@ -64,6 +66,8 @@ async def run_recorded(
     models: dict[str, str] | None,
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     storage = await open_storage(url)
     try:
@@ -83,7 +87,10 @@ async def run_recorded(
             models=dict(models or {}),
         )
         await storage.save_run(record)
-        return await _execute(storage, document, record, [], listeners, ask, resumed=None)
+        tracing = run_tracing(document, trace, telemetry)
+        return await _execute(
+            storage, document, record, [], listeners, ask, resumed=None, tracing=tracing
+        )
     finally:
         await storage.close()
 
@@ -96,6 +103,8 @@ async def resume_recorded(
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
     force: bool = False,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Continue a paused, interrupted or cancelled run without re-running what completed."""
     storage = await open_storage(url)
@@ -131,8 +140,17 @@ async def resume_recorded(
         paused = pending.state if pending is not None else None
         # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
         how: Resumed = "continued" if pending is not None else "restarted"
+        tracing = run_tracing(document, trace, telemetry)
         return await _execute(
-            storage, document, record, restored, listeners, ask, resumed=how, paused=paused
+            storage,
+            document,
+            record,
+            restored,
+            listeners,
+            ask,
+            resumed=how,
+            paused=paused,
+            tracing=tracing,
         )
     finally:
         await storage.close()
@@ -147,8 +165,32 @@ async def _execute(
     ask: Ask | None,
     resumed: Resumed,
     paused: dict[str, Any] | None = None,
+    tracing: RunTracing | None = None,
+    streaming: bool | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
+
+    if streaming is None:
+        # Someone asked for the run's events: agno's streaming path (docs/decisions.md).
+        # The sinks added below (telemetry, the recorder) only observe.
+        streaming = bool(listeners)
+    if tracing is not None:
+        previous = await resume_point(storage, record.run_id) if resumed else None
+        listeners = [*listeners, tracing.listener(previous)]
+        try:
+            return await _execute(
+                storage,
+                document,
+                record,
+                restored,
+                listeners,
+                ask,
+                resumed,
+                paused=paused,
+                streaming=streaming,
+            )
+        finally:
+            await tracing.save(storage, record.run_id)
 
     owner = lease_owner()
     holder = await storage.acquire_lease(record.run_id, owner, LEASE_SECONDS)
@@ -208,6 +250,7 @@ async def _execute(
             decisions=record.decisions,
             ask=ask,
             resumed=resumed,
+            streaming=streaming,
         )
     finally:
         await recorder.stop_lease(owner)

@@ -17,6 +17,7 @@ from ...schemas.outputs import StepOutput
 from ..context import STEP_INDEX, RunContext, Scope
 from ..durability import Pending, RunPaused
 from ..errors import StepFailed, error_text
+from ..expressions import deadline_after, step_deadline
 from ..inputs import check_input
 from ..plan import Node, Plan
 
@@ -378,8 +379,13 @@ class Runner:
         try:
             if timeout is None:
                 return await execute(self, node, scope)  # type: ignore[no-any-return]
-            async with asyncio.timeout(timeout):
-                return await execute(self, node, scope)  # type: ignore[no-any-return]
+            # The deadline also reaches what asyncio cannot interrupt (templates, patterns).
+            token = step_deadline.set(deadline_after(timeout))
+            try:
+                async with asyncio.timeout(timeout):
+                    return await execute(self, node, scope)  # type: ignore[no-any-return]
+            finally:
+                step_deadline.reset(token)
         finally:
             if limit is not None:
                 limit.release()

@@ -49,6 +49,7 @@ async def execute_workflow(
     decisions: dict[str, Any] | None = None,
     ask: Callable[[Pending], Awaitable[Any]] | None = None,
     resumed: Resumed = None,
+    streaming: bool | None = None,
 ) -> WorkflowRunOutput:
     """Run a workflow to the end (or to a pause); failures are reported, not raised.
 
@@ -67,7 +68,11 @@ async def execute_workflow(
         session_state=dict(plan.session_state or {}),
         run_id=run_id,
     )
-    ctx.streaming = any(listener is not recorder for listener in listeners)
+    # Events asked for: agno's streaming path, where agno's two paths differ. The
+    # recorder only observes; callers that add other observers say so.
+    if streaming is None:
+        streaming = any(listener is not recorder for listener in listeners)
+    ctx.streaming = streaming
     ctx.recorder = recorder
     ctx.decisions = dict(decisions or {})
     ctx.ask = ask

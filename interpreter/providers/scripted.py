@@ -3,6 +3,10 @@
 One cursor per (model, agent) pair. Entries are used in order; an entry with
 `match:` is used only for an input that matches its regular expression.
 When the list runs out, the last entry repeats.
+
+Patterns run on the `regex` engine, which can stop a search: a pattern that
+backtracks catastrophically (`^(a+)+$`) fails the model call at the step's
+deadline, or after MAX_MATCH_SECONDS, instead of holding the event loop.
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ from ...schemas.models import ScriptedModel as ScriptedConfig
 from ...schemas.models import ScriptedResponse
 from ...schemas.outputs import Message
 from ..errors import ModelProviderError
+from ..expressions import seconds_left
 from .base import ModelResponse, ToolCall
+
+MAX_MATCH_SECONDS = 1.0
 
 
 class ScriptedModel:
@@ -26,10 +33,8 @@ class ScriptedModel:
     def __init__(self, name: str, config: ScriptedConfig) -> None:
         self.name = name
         self.responses = config.responses
-        self._patterns = [re.compile(r.match) if r.match else None for r in self.responses]
-        self._history_patterns = [
-            re.compile(r.match_history) if r.match_history else None for r in self.responses
-        ]
+        self._patterns = [_compile(r.match) for r in self.responses]
+        self._history_patterns = [_compile(r.match_history) for r in self.responses]
         self._cursors: dict[str, int] = {}
         self._calls = 0
 
@@ -38,9 +43,22 @@ class ScriptedModel:
         if only_for is not None and only_for != agent:
             return False
         pattern, in_history = self._patterns[index], self._history_patterns[index]
-        return (pattern is None or pattern.search(text) is not None) and (
-            in_history is None or in_history.search(history) is not None
-        )
+        return self._search(pattern, text) and self._search(in_history, history)
+
+    def _search(self, pattern: Any, text: str) -> bool:
+        if pattern is None:
+            return True
+        budget = seconds_left(MAX_MATCH_SECONDS)
+        try:
+            return pattern.search(text, timeout=budget) is not None
+        except TimeoutError:
+            raise ModelProviderError(
+                f"scripted model '{self.name}': pattern {pattern.pattern!r} did not finish "
+                f"within {budget:.2g}s on a {len(text):,}-character input "
+                "(nested repetition like (a+)+ backtracks without end; simplify it)",
+                model_name=self.name,
+                model_id=self.id,
+            ) from None
 
     def _pick(self, agent: str, text: str, history: str = "") -> ScriptedResponse:
         if not self.responses:
@@ -106,6 +124,14 @@ class ScriptedModel:
             output_tokens=usage.output_tokens if usage else streamed,
             time_to_first_token=response.delay,
         )
+
+
+def _compile(pattern: str | None) -> Any:
+    if pattern is None:
+        return None
+    import regex  # only specs with patterns pay for importing it
+
+    return regex.compile(pattern)
 
 
 _WORD = re.compile(r"\s*\S+\s*")
