@@ -3,7 +3,8 @@
 One model carries them all: the common fields are typed and each event adds
 the fields agno gives it (`step_index`, `parallel_step_count`,
 `condition_result`, `iteration`, `selected_steps`, `content`, `error`,
-`metrics`…), so a JSONL line reads like agno's `event.to_dict()`.
+`metrics`, a tool call's `tool` as agno's ToolExecution…), so a JSONL line
+reads like agno's `event.to_dict()`.
 """
 
 from typing import Any
@@ -31,14 +32,23 @@ WORKFLOW_EVENTS = (
     "ForeachExecutionStarted",
     "ForeachExecutionCompleted",
 )
-AGENT_EVENTS = (
+AGENT_EVENTS = (  # in agno's order; a team leader's carry the prefix "Team"
     "RunStarted",
+    "RunContinued",
+    "PreHookStarted",
+    "PreHookCompleted",
+    "ModelRequestStarted",
     "RunContent",
-    "RunCompleted",
-    "RunError",
+    "ModelRequestCompleted",
     "ToolCallStarted",
     "ToolCallCompleted",
     "ToolCallError",
+    "RunContentCompleted",
+    "PostHookStarted",
+    "PostHookCompleted",
+    "RunPaused",
+    "RunCompleted",
+    "RunError",
 )
 
 

@@ -4,7 +4,8 @@ The system message is laid out as agno lays it out: description, then the
 instructions (one as is, several as a bullet list), expected output in
 <expected_output> tags, additional context, then (for a model without
 native structured outputs) agno's JSON output prompt. An answer that does
-not match `output_schema` gets one repair attempt before OutputCheckError.
+not match `output_schema` gets one repair attempt before OutputCheckError
+(`structured.py`).
 
 Events follow agno's stream: RunStarted, the pre-hooks, each model request
 (`run_loop`), RunContentCompleted, the post-hooks, RunCompleted — or
@@ -19,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Mapping
 from typing import Any
 
 from ...schemas.outputs import Message, Metrics, RunOutput, content_type_of
@@ -35,22 +35,11 @@ from ..errors import (
 )
 from ..inputs import check_input
 from ..plan import AgentPlan
-from ..providers.base import message_text
 from ..tools.base import RunContext as ToolRunContext
 from ..tools.base import call_tool
 from . import checks
-from .run_loop import LoopResult, LoopTool, ModelCall, ask_model, run_loop
-
-
-def json_output_prompt(schema: Mapping[str, Any]) -> str:
-    """agno's prompt for a structured answer (agno/utils/prompts.py, dict schemas)."""
-    return (
-        "Provide your output as a JSON containing the following fields:"
-        f"\n<json_fields>\n{json.dumps(schema, ensure_ascii=False)}\n</json_fields>"
-        "\nStart your response with `{` and end it with `}`."
-        "\nYour output will be passed to json.loads() to convert it to a Python object."
-        "\nMake sure it only contains valid JSON."
-    )
+from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
+from .structured import json_output_prompt, said, structured
 
 
 def system_message(agent: AgentPlan, context: dict[str, Any], model: Any = None) -> str | None:
@@ -221,9 +210,9 @@ async def _attempt(
         output.tools = result.tool_calls or None
         content = result.content
         if result.stopped_by is None:
-            messages.append(Message(role="assistant", content=_said(result.last)))
+            messages.append(Message(role="assistant", content=said(result.last)))
             if agent.output_schema is not None:
-                content = await _structured(agent, call, messages, result.last, result)
+                content = await structured(agent, call, messages, result.last, result)
         output.content = content
         emit("RunContentCompleted")
         post_hooks = [(checks.hook_name(hook), hook) for hook in agent.post_hooks]
@@ -323,11 +312,6 @@ def _pause(
     pause.run_output = output  # type: ignore[attr-defined]
 
 
-def _said(content: Any) -> Any:
-    """The assistant message as the model wrote it (a structured answer as its JSON)."""
-    return content if content is None or isinstance(content, str) else message_text(content)
-
-
 def _fail(
     output: RunOutput, error: Exception, result: LoopResult, started: float, ctx: RunContext
 ) -> None:
@@ -341,52 +325,3 @@ def _fail(
     output.metrics = result.metrics(time.perf_counter() - started)
     output.session_state = dict(ctx.state)
     ctx.metrics.add_tokens(output.metrics)
-
-
-async def _structured(
-    agent: AgentPlan, call: ModelCall, messages: list[Message], content: Any, result: Any
-) -> Any:
-    """The answer as an object matching output_schema, after at most one repair."""
-    try:
-        return _checked_content(agent, content)
-    except OutputCheckError as first:
-        messages.append(
-            Message(
-                role="user",
-                content=(
-                    f"Your answer did not match the required JSON schema: {first}. "
-                    "Answer again with only a JSON object matching the schema."
-                ),
-            )
-        )
-        repair = await ask_model(call, messages)
-        result.input_tokens += repair.input_tokens
-        result.output_tokens += repair.output_tokens
-        messages.append(Message(role="assistant", content=_said(repair.content)))
-        return _checked_content(agent, repair.content)
-
-
-def _checked_content(agent: AgentPlan, content: Any) -> Any:
-    value = content
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise OutputCheckError(
-                f"agent '{agent.name}' must answer with JSON matching its output_schema, "
-                f"got text: {value[:80]!r}",
-                check_trigger="output_schema",
-            ) from None
-    from jsonschema import Draft202012Validator
-
-    errors = sorted(
-        Draft202012Validator(agent.output_schema).iter_errors(value), key=lambda e: list(e.path)
-    )
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.path) or "answer"
-        raise OutputCheckError(
-            f"agent '{agent.name}' output does not match output_schema at {where}: {first.message}",
-            check_trigger="output_schema",
-        )
-    return value

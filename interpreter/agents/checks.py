@@ -7,8 +7,9 @@ PreHookCompleted (PostHook… after the answer), named as agno names it. A
 hook gets the arguments it names; a pre-hook may rewrite
 `run_input.input_content` and a post-hook `run_output.content`, and the run
 goes on with the rewritten value. InputCheckError / OutputCheckError from a
-hook fail the run; any other error of a hook is logged and the run goes on,
-as in agno.
+hook (ours, or agno's own classes in a hook brought over from an agno
+program) fail the run; any other error of a hook is logged and the run goes
+on, as in agno.
 """
 
 from __future__ import annotations
@@ -100,6 +101,19 @@ GUARDRAILS: dict[str, Callable[[RunInput], None]] = {
 }
 
 
+def as_check_error(error: Exception) -> InputCheckError | OutputCheckError | None:
+    """agno's own InputCheckError / OutputCheckError (a hook brought over from an agno
+    program) as ours, so the check still refuses the run instead of being logged away."""
+    names = {cls.__name__ for cls in type(error).__mro__}
+    trigger = getattr(error, "check_trigger", None)
+    trigger = getattr(trigger, "value", trigger)
+    if "InputCheckError" in names:
+        return InputCheckError(str(error), check_trigger=str(trigger or "input_not_allowed"))
+    if "OutputCheckError" in names:
+        return OutputCheckError(str(error), check_trigger=str(trigger or "output_not_allowed"))
+    return None
+
+
 def hook_name(hook: Callable[..., Any]) -> str:
     """The name agno gives a hook in its events."""
     return getattr(hook, "__name__", type(hook).__name__)
@@ -135,7 +149,10 @@ async def run_hooks(
             await call_hook(hook, executor, **available)
         except (InputCheckError, OutputCheckError):
             raise
-        except Exception:  # agno logs a failing hook and goes on
-            log.exception("%s-hook %s failed", kind, name)
+        except Exception as exc:
+            check = as_check_error(exc)
+            if check is not None:
+                raise check from exc
+            log.exception("%s-hook %s failed", kind, name)  # agno logs it and goes on
             continue
         emit(f"{event}Completed", **{f"{kind}_hook_name": name})

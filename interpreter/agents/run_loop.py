@@ -73,13 +73,14 @@ class ModelCall:
 
 
 def tool_schemas(tools: dict[str, LoopTool]) -> list[dict[str, Any]] | None:
-    """Tools as the model sees them (OpenAI's function-calling shape)."""
+    """Tools as the model sees them (OpenAI's function-calling shape), sorted by name as
+    agno sorts them (a stable request prefix for the providers' prompt caches)."""
     return [
         {
             "type": "function",
             "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
         }
-        for t in tools.values()
+        for t in sorted(tools.values(), key=lambda tool: tool.name)
     ] or None
 
 
@@ -149,6 +150,8 @@ async def _request(
         input_tokens=response.input_tokens,
         output_tokens=response.output_tokens,
         total_tokens=response.input_tokens + response.output_tokens,
+        time_to_first_token=response.time_to_first_token,
+        tool_calls=len(response.tool_calls),  # beside agno's fields: why the request ended
     )
     return response
 

@@ -25,7 +25,7 @@ from typing import Any
 from ...schemas.outputs import Message
 from ..context import RunContext
 from ..durability import Pending, RunPaused
-from ..errors import RetryAgentRun, StopAgentRun
+from ..errors import StopAgentRun
 from ..providers import ToolCall
 from ..providers.base import message_text
 
@@ -105,7 +105,22 @@ class ToolTurn:
         self.cache = cache
 
     async def run(self, requested: list[ToolCall], calls_made: int, limit: int | None) -> Batch:
+        """Run one turn's calls; `calls_made` so far in the run count against `limit`."""
         batch = Batch()
+        runnable = self._admit(requested, calls_made, limit, batch)
+        await self._confirm(runnable)
+        runnable = [call for call in runnable if not self._rejected(call, batch)]
+        for call in runnable:
+            self.emit("ToolCallStarted", tool=execution(call, **self._confirmed(call)))
+        outcomes = await asyncio.gather(*(self._call(call) for call in runnable))
+        for call, outcome in zip(runnable, outcomes, strict=True):
+            self._finish(call, outcome, batch)
+        return batch
+
+    def _admit(
+        self, requested: list[ToolCall], calls_made: int, limit: int | None, batch: Batch
+    ) -> list[ToolCall]:
+        """The calls that may run; the others get agno's messages, unknown tools first."""
         known = []
         for call in requested:
             if call.name in self.tools:
@@ -113,43 +128,39 @@ class ToolTurn:
             else:
                 batch.messages.append(_tool_message(call, UNKNOWN_TOOL))
         runnable: list[ToolCall] = []
-        limited: list[Message] = []
         for call in known:
             batch.charged += 1
             if limit is not None and calls_made + batch.charged > limit:
-                limited.append(_tool_message(call, limit_message(call.name)))
-                continue
-            runnable.append(call)
-        batch.messages += limited
-        await self._confirm(runnable)
-        runnable = [call for call in runnable if not self._rejected(call, batch)]
-        for call in runnable:
-            self.emit("ToolCallStarted", tool=execution(call, **self._confirmed(call)))
-        outcomes = await asyncio.gather(*(self._call(call) for call in runnable))
-        for call, outcome in zip(runnable, outcomes, strict=True):
-            tool = self.tools[call.name]
-            # a failing tool does not end the run with its error (agno would show "None")
-            stop = outcome.stop or (tool.stop_after_tool_call and not outcome.error)
-            done = execution(
-                call,
-                tool_call_error=outcome.error,
-                result=outcome.text,
-                stop_after_tool_call=stop,
-                **self._confirmed(call),
-            )
-            if tool.stop_after_tool_call and not outcome.error:
-                # agno shows the result of a tool that ends the run as the run's content
-                self.emit("RunContent", content=outcome.text, content_type="str")
-                batch.shown = (batch.shown or "") + outcome.text
-            batch.stop = batch.stop or stop
-            self.emit("ToolCallCompleted", tool=done)
-            if outcome.error:
-                self.emit("ToolCallError", tool=done, error=outcome.text)
-            if tool.requires_confirmation:  # agno's record keeps only that it was confirmed
-                done = {**done, "requires_confirmation": False}
-            batch.executions.append(done)
-            batch.messages.append(_tool_message(call, outcome.text))
-        return batch
+                batch.messages.append(_tool_message(call, limit_message(call.name)))
+            else:
+                runnable.append(call)
+        return runnable
+
+    def _finish(self, call: ToolCall, outcome: Outcome, batch: Batch) -> None:
+        """A call's completion events, execution record and message for the model."""
+        tool = self.tools[call.name]
+        # a failing tool does not end the run with its error (agno would show "None")
+        shows = tool.stop_after_tool_call and not outcome.error
+        stop = outcome.stop or shows
+        done = execution(
+            call,
+            tool_call_error=outcome.error,
+            result=outcome.text,
+            stop_after_tool_call=stop,
+            **self._confirmed(call),
+        )
+        if shows:
+            # agno shows the result of a tool that ends the run as the run's content
+            self.emit("RunContent", content=outcome.text, content_type="str")
+            batch.shown = (batch.shown or "") + outcome.text
+        batch.stop = batch.stop or stop
+        self.emit("ToolCallCompleted", tool=done)
+        if outcome.error:
+            self.emit("ToolCallError", tool=done, error=outcome.text)
+        if tool.requires_confirmation:  # agno's record keeps only that it was confirmed
+            done = {**done, "requires_confirmation": False}
+        batch.executions.append(done)
+        batch.messages.append(_tool_message(call, outcome.text))
 
     def _confirmed(self, call: ToolCall) -> dict[str, Any]:
         if not self.tools[call.name].requires_confirmation:
@@ -205,17 +216,20 @@ class ToolTurn:
             if tool.cache:
                 self.cache[cache_key] = value
             return Outcome(result_text(value))
-        except StopAgentRun as stop:
-            return Outcome(str(stop) or f"{call.name} stopped the run", error=True, stop=True)
-        except RetryAgentRun as retry:
-            return Outcome(str(retry), error=True)
         except RunPaused:
             raise
         except TimeoutError:
             return Outcome(f"Error: {call.name} timed out", error=True)
         except Exception as exc:  # the model reads the error and may recover (agno)
-            return Outcome(str(exc) or type(exc).__name__, error=True)
+            text = str(exc) or type(exc).__name__
+            # agno's own StopAgentRun (a tool brought over from agno) counts as ours
+            stops = isinstance(exc, StopAgentRun) or _named(exc, "StopAgentRun")
+            return Outcome(text, error=True, stop=stops)
 
 
 def _tool_message(call: ToolCall, text: str) -> Message:
     return Message(role="tool", content=text, tool_call_id=call.id, name=call.name)
+
+
+def _named(error: Exception, name: str) -> bool:
+    return any(cls.__name__ == name for cls in type(error).__mro__)

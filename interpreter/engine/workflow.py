@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
 from ...schemas.outputs import (
@@ -276,8 +276,11 @@ async def _run_directly(
     run_id: str | None,
     recorder: Recorder | None,
     decisions: dict[str, Any] | None = None,
+    session_state: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Run an agent or team on its own: its run id is the run's; failures are reported."""
+    """Run an agent or team on its own: its run id is the run's; failures are reported.
+
+    Without a stored session the run starts from the spec's `session_state` (agno)."""
     ctx = RunContext(
         input=input,
         workflow_name=None,
@@ -285,6 +288,7 @@ async def _run_directly(
         models=models,
         listeners=listeners,
         max_concurrency=None,
+        session_state=dict(session_state or {}),
         run_id=run_id,
     )
     ctx.decisions = dict(decisions or {})
@@ -340,6 +344,7 @@ async def execute_agent(
         run_id=run_id,
         recorder=recorder,
         decisions=decisions,
+        session_state=agent.session_state,
     )
 
 

@@ -35,6 +35,7 @@ KNOWN_DIFFERENCES: dict[str, KnownDifference] = {
         reason="a failed run's status is 'failed' (agno: RunStatus.error), the word the CLI, "
         "exit codes, storage and `runs list` use",
         pairs={
+            "agent_agno_hook": _failed_status(),
             "agent_guardrail_injection": _failed_status(),
             "agent_guardrail_pii": _failed_status(),
             "agent_model_error": _failed_status(),

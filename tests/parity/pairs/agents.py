@@ -273,3 +273,32 @@ def agent_retry_agent_run(models: Models) -> Agent:
 @pair("Try again?")
 def agent_retries(models: Models) -> Agent:
     return Agent(name="patient", model=models["fake"], retries=1, delay_between_retries=0)
+
+
+@pair("A tea?")
+def agent_prompt_parts(models: Models) -> Agent:
+    return Agent(
+        name="tutor",
+        model=models["fake"],
+        instructions=["Name one tea only."],
+        expected_output="A single word.",
+    )
+
+
+@pair("A tea?")
+def agent_context_only(models: Models) -> Agent:
+    return Agent(name="tutor", model=models["fake"], additional_context="Season: spring.")
+
+
+@pair("my password is hunter2")
+def agent_agno_hook(models: Models) -> Agent:
+    return Agent(
+        name="guarded",
+        model=models["fake"],
+        pre_hooks=[models.function("parity_hooks:agno_style_guard")],
+    )
+
+
+@pair("Add milk")
+def agent_session_state_no_session(models: Models) -> Agent:
+    return agent_session_state(models)

@@ -49,3 +49,9 @@ def sign_answer(run_output: Any) -> None:
 def broken_hook(run_input: Any) -> None:
     """A hook with a bug: agno logs it and the run goes on."""
     raise ValueError("hook bug")
+
+
+def agno_style_guard(run_input: Any) -> None:
+    """A hook written for agno: it raises agno's own InputCheckError."""
+    if "password" in run_input.input_content_string():
+        raise AgnoInputCheckError("no passwords here")

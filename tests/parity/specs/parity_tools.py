@@ -7,8 +7,6 @@ from typing import Any
 
 from agno.exceptions import RetryAgentRun as AgnoRetryAgentRun
 from agno.exceptions import StopAgentRun as AgnoStopAgentRun
-from agno_dsl import RetryAgentRun as DslRetryAgentRun
-from agno_dsl import StopAgentRun as DslStopAgentRun
 
 
 def add(a: int, b: int) -> int:
@@ -54,25 +52,13 @@ def weather_report(city: str) -> dict:
     return {"city": city, "sky": "clear", "celsius": 21}
 
 
-class _Stop(DslStopAgentRun, AgnoStopAgentRun):
-    """agno's and agno-dsl's StopAgentRun at once, so one tool serves both runtimes."""
-
-    def __init__(self, message: str) -> None:
-        AgnoStopAgentRun.__init__(self, message)
-
-
-class _Retry(DslRetryAgentRun, AgnoRetryAgentRun):
-    def __init__(self, message: str) -> None:
-        AgnoRetryAgentRun.__init__(self, message)
-
-
 def halt(reason: str) -> str:
     """Stop the whole run."""
-    raise _Stop(f"stopped: {reason}")
+    raise AgnoStopAgentRun(f"stopped: {reason}")  # agno's own: a tool written for agno
 
 
 def picky(units: str) -> str:
     """Only metric units are accepted; otherwise ask the model to try again."""
     if units != "metric":
-        raise _Retry("try again with metric units")
+        raise AgnoRetryAgentRun("try again with metric units")
     return "12 km"
