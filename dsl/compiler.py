@@ -38,6 +38,7 @@ from .interpreter.plan import (
 from .loader import Document
 from .outline import OutlineStep
 from .schemas.steps import (
+    LEAF_KINDS,
     ConditionBlock,
     ForeachBlock,
     LoopBlock,
@@ -127,7 +128,8 @@ class Compiler:
             stop_if = self._expression(options.stop_if, (*step.options_path, "stop_if"))
         on_error = first(options.on_error, defaults.on_error, "skip")
         return Policy(
-            retries=first(options.retries, defaults.retries, 3),
+            # agno's Step retries (max_retries=3); its blocks do not.
+            retries=first(options.retries, defaults.retries, 3 if step.kind in LEAF_KINDS else 0),
             retry_delay=first(options.retry_delay, defaults.retry_delay, 0.0),
             timeout=first(options.timeout, defaults.timeout, None),
             on_error="skip" if on_error == "continue" else on_error,

@@ -225,11 +225,14 @@ async def _run(
         raise
     _finish(plan, ctx, output, started)
     if output.status == "completed":
+        # The event's metrics are the run's token totals (what telemetry reports);
+        # the output's are agno's WorkflowMetrics, per step.
+        totals = ctx.metrics.model_copy(update={"duration": output.metrics.duration})
         ctx.emit(
             "WorkflowCompleted",
             content=output.content,
             content_type=output.content_type,
-            metrics=output.metrics.model_dump(),
+            metrics=totals.model_dump(),
         )
     elif output.status == "paused":
         pass  # the step reported StepPaused; agno has no event for the workflow
