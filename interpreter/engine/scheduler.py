@@ -44,6 +44,18 @@ STEP_TYPES = {
 _SKIPPABLE = frozenset({*LEAF_KINDS, "condition"})
 
 
+def _fails_the_run(node: Node) -> bool:
+    policy = node.policy
+    return node.kind in LEAF_KINDS and policy.on_error == "fail" and not policy.skip_on_failure
+
+
+class StepReportedFailure(Exception):  # noqa: N818 - agno's wording: a reported failure
+    """A step whose own output says it failed (success: false)."""
+
+    def __init__(self, output: StepOutput) -> None:
+        super().__init__(output.error or f"Step {output.step_name} reported failure")
+
+
 Executor = Callable[["Runner", Any, Scope], Awaitable[StepOutput]]
 
 
@@ -84,6 +96,9 @@ class Runner:
             index = position if index_of is None else index_of(position)
             try:
                 output = await self.run_node(node, scope, index)
+                if not output.success and not scope.nested and _fails_the_run(node):
+                    # agno: a step reporting a failure under on_error: fail ends the run
+                    raise StepFailed(node.name, StepReportedFailure(output), node.where)
             except StepFailed as failure:
                 if scope.nested:
                     raise

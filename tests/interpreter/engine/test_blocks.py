@@ -293,4 +293,4 @@ def test_a_python_evaluator_that_does_not_import_is_a_located_error(tmp_path: Pa
     with pytest.raises(agno_dsl.SpecError) as caught:
         agno_dsl.run(path, "x")
     message = str(caught.value)
-    assert f"{path}:10:26:" in message and "cannot import 'nowhere'" in message
+    assert f"{path}:10:26:" in message and "evaluator 'nowhere:check': no module" in message
