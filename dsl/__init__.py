@@ -22,14 +22,12 @@ from .interpreter.errors import (
     RunCancelledException,
     StopAgentRun,
 )
-from .interpreter.functions import CustomEvent, FunctionRunContext, StepInput
+from .interpreter.functions import CustomEvent, StepInput
+from .interpreter.tools.base import RunContext
 from .schemas.outputs import RunOutput, StepOutput, WorkflowRunOutput
 
 if TYPE_CHECKING:
     from .api import aresume, arun, load, resume, run, stream
-
-# agno's names: what a function step may take as `run_context`.
-RunContext = FunctionRunContext
 
 __all__ = [
     "CustomEvent",

@@ -26,9 +26,9 @@ from .schemas.base import suggest
 # What interpreter/agents/agent.py hands to hooks (agents/checks.call_hook passes them by name).
 PRE_HOOK_ARGUMENTS = frozenset({"run_input", "input", "agent", "session_state"})
 POST_HOOK_ARGUMENTS = frozenset({"run_output", "output", "agent", "session_state"})
-# What interpreter/tools/ fills in itself rather than the model (INJECTED); only
-# session_state is actually passed (tools/python.py call_tool).
-TOOL_INJECTED_PASSED = frozenset({"session_state"})
+# What interpreter/tools/ fills in itself rather than the model (INJECTED); these
+# are actually passed (tools/base.py call_tool).
+TOOL_INJECTED_PASSED = frozenset({"session_state", "run_context"})
 TOOL_INJECTED_NOT_PASSED = INJECTED - TOOL_INJECTED_PASSED
 # Names agno passes to function steps that this runtime does not: the StepInput carries them.
 STEP_NOT_PASSED = {
@@ -258,7 +258,7 @@ def tool_problems(params: Parameters) -> list[tuple[str, str | None]]:
     return [
         (
             f"parameter '{name}' is not passed to tools by this runtime",
-            "tools may ask for session_state; give the parameter a default or remove it",
+            "tools may ask for session_state and run_context; give the parameter a default or remove it",
         )
         for name in missing
     ]

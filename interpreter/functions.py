@@ -107,19 +107,6 @@ class CustomEvent:
         return dict(self._fields)
 
 
-@dataclass
-class FunctionRunContext:
-    """agno's RunContext, handed to a function step that takes a `run_context` parameter."""
-
-    run_id: str
-    session_id: str | None
-    workflow_name: str | None = None
-    user_id: str | None = None
-    session_state: dict[str, Any] = field(default_factory=dict)
-    dependencies: dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
-
-
 def _has_text(content: Any) -> bool:
     return content is not None and bool(str(content).strip())
 

@@ -16,13 +16,13 @@ from ..durability import RunPaused
 from ..errors import AgnoDslError, StepExecutorError
 from ..functions import (
     CustomEvent,
-    FunctionRunContext,
     StepInput,
     deepest_content,
     message_content,
 )
 from ..plan import AgentNode, FunctionNode, TeamNode
 from ..providers.base import message_text
+from ..tools.base import RunContext as ToolRunContext
 
 if TYPE_CHECKING:
     from .scheduler import Runner
@@ -134,9 +134,9 @@ def replay_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> None:
 run_agent_step.replay = replay_agent_step  # type: ignore[attr-defined]
 
 
-def function_run_context(ctx: RunContext) -> FunctionRunContext:
+def function_run_context(ctx: RunContext) -> ToolRunContext:
     """agno's run_context for a function, evaluator or selector that asks for it."""
-    return FunctionRunContext(
+    return ToolRunContext(
         run_id=ctx.run_id,
         session_id=ctx.session_id,
         workflow_name=ctx.workflow_name,

@@ -202,10 +202,10 @@ def test_hook_arguments_match_what_the_runtime_passes(write_spec) -> None:
 def test_tool_injected_parameters(write_spec) -> None:
     source = (
         "def ok(x: int, session_state: dict) -> int:\n    return x\n\n"
-        "def bad(x: int, run_context) -> int:\n    return x\n"
+        "def bad(x: int, agent) -> int:\n    return x\n"
     )
     good = write_spec(_tool_spec("tl:ok"), **{"tl.py": source})
     load_document(good)
     bad = write_spec(_tool_spec("tl:bad"), name="bad.yaml")
-    with pytest.raises(SpecError, match="'run_context' is not passed to tools"):
+    with pytest.raises(SpecError, match="'agent' is not passed to tools"):
         load_document(bad)
