@@ -258,7 +258,8 @@ def tool_problems(params: Parameters) -> list[tuple[str, str | None]]:
     return [
         (
             f"parameter '{name}' is not passed to tools by this runtime",
-            "tools may ask for session_state and run_context; give the parameter a default or remove it",
+            "tools may ask for session_state and run_context; "
+            "give the parameter a default or remove it",
         )
         for name in missing
     ]
