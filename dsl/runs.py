@@ -141,17 +141,8 @@ async def resume_recorded(
         # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
         how: Resumed = "continued" if pending is not None else "restarted"
         tracing = run_tracing(document, trace, telemetry)
-        return await _execute(
-            storage,
-            document,
-            record,
-            restored,
-            listeners,
-            ask,
-            resumed=how,
-            paused=paused,
-            tracing=tracing,
-        )
+        what = (storage, document, record, restored, listeners, ask)
+        return await _execute(*what, resumed=how, paused=paused, tracing=tracing)
     finally:
         await storage.close()
 
@@ -177,18 +168,9 @@ async def _execute(
     if tracing is not None:
         previous = await resume_point(storage, record.run_id) if resumed else None
         listeners = [*listeners, tracing.listener(previous)]
+        what = (storage, document, record, restored, listeners, ask)
         try:
-            return await _execute(
-                storage,
-                document,
-                record,
-                restored,
-                listeners,
-                ask,
-                resumed,
-                paused=paused,
-                streaming=streaming,
-            )
+            return await _execute(*what, resumed, paused=paused, streaming=streaming)
         finally:
             await tracing.save(storage, record.run_id)
 
