@@ -141,8 +141,8 @@ async def resume_recorded(
         # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
         how: Resumed = "continued" if pending is not None else "restarted"
         tracing = run_tracing(document, trace, telemetry)
-        what = (storage, document, record, restored, listeners, ask)
-        return await _execute(*what, resumed=how, paused=paused, tracing=tracing)
+        run_args = (storage, document, record, restored, listeners, ask)
+        return await _execute(*run_args, resumed=how, paused=paused, tracing=tracing)
     finally:
         await storage.close()
 
@@ -168,9 +168,9 @@ async def _execute(
     if tracing is not None:
         previous = await resume_point(storage, record.run_id) if resumed else None
         listeners = [*listeners, tracing.listener(previous)]
-        what = (storage, document, record, restored, listeners, ask)
+        run_args = (storage, document, record, restored, listeners, ask)
         try:
-            return await _execute(*what, resumed, paused=paused, streaming=streaming)
+            return await _execute(*run_args, resumed, paused=paused, streaming=streaming)
         finally:
             await tracing.save(storage, record.run_id)
 
