@@ -9,13 +9,14 @@ step and runs the rest.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .answers import check_answer
 from .interpreter.durability import LEASE_SECONDS, Pending, Recorder
+from .interpreter.errors import describe
 from .interpreter.storage import RunRecord, Storage, open_storage
 from .interpreter.storage.base import lease_owner
 from .interpreter.storage.sessions import load_session
@@ -23,7 +24,7 @@ from .loader import Document, load_document
 from .overrides import compiler_for
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
-from .schemas.spec import DEFAULT_STORAGE
+from .storage_choice import choose_storage
 from .telemetry import RunTracing, resume_point, run_tracing
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
     from .interpreter.sinks.otel_export import Telemetry
 
 Ask = Callable[[Pending], Awaitable[Any]]
-FINISHED = ("completed", "failed")
+# A failed run can be resumed (after a fix): its completed steps are kept.
+FINISHED = ("completed",)
 
 
 class RunStateError(Exception):
@@ -40,13 +42,7 @@ class RunStateError(Exception):
 
 def storage_url(explicit: str | None, document: Document | None = None) -> str:
     """--storage, else AGNO_DSL_STORAGE, else the spec's storage:, else the default."""
-    if explicit:
-        return explicit
-    if os.environ.get("AGNO_DSL_STORAGE"):
-        return os.environ["AGNO_DSL_STORAGE"]
-    if document is not None and document.spec.storage:
-        return document.spec.storage
-    return DEFAULT_STORAGE
+    return choose_storage(explicit, document).url
 
 
 def spec_hash(path: Path) -> str:
@@ -68,6 +64,7 @@ async def run_recorded(
     ask: Ask | None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     storage = await open_storage(url)
     try:
@@ -85,6 +82,8 @@ async def run_recorded(
             updated_at=now,
             max_concurrency=max_concurrency,
             models=dict(models or {}),
+            allow_python=list(document.allow_python),
+            user_id=user_id,
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)
@@ -111,7 +110,10 @@ async def resume_recorded(
     try:
         record = await storage.get_run(run_id)
         if record is None:
-            raise RunStateError(f"no run {run_id} in {storage.display_url}")
+            raise RunStateError(
+                f"no run {run_id} in {storage.display_url} (a run recorded through a "
+                "spec's storage: is found by naming that spec: --spec FILE)"
+            )
         if record.status in FINISHED:
             raise RunStateError(
                 f"run {run_id} already finished ({record.status}); start a new run instead"
@@ -132,10 +134,16 @@ async def resume_recorded(
                 f"{': ' + pending.question if pending.question else ''}; "
                 f"pass {what}"
             )
+        if pending is None and decision is not None:
+            raise RunStateError(
+                f"run {run_id} is not waiting for an answer ({record.status}); "
+                "resume it without --approve, --reject or -i"
+            )
         if pending is not None and decision is not None:
+            check_answer(run_id, pending, decision)  # a wrong answer leaves the run paused
             record.decisions[pending.key] = decision
         record.pending = None
-        document = load_document(path)
+        document = load_document(path, allow_python=record.allow_python)
         restored = await storage.load_steps(run_id)
         paused = pending.state if pending is not None else None
         # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
@@ -187,7 +195,7 @@ async def _execute(
             "team": document.spec.teams,
         }[record.kind]
         initial = section[record.target].session_state
-        session = await load_session(storage, record.session_id, initial)
+        session = await load_session(storage, record.session_id, initial, record.user_id)
     recorder = Recorder(storage, record, restored, session)
     recorder.keep_lease(owner)
     try:
@@ -201,6 +209,7 @@ async def _execute(
                 "session_id": record.session_id,
                 "run_id": record.run_id,
                 "recorder": recorder,
+                "user_id": record.user_id,
             }
             if record.kind == "agent":
                 result = await execute_agent(
@@ -233,6 +242,11 @@ async def _execute(
             ask=ask,
             resumed=resumed,
             streaming=streaming,
+            user_id=record.user_id,
         )
+    except Exception as exc:
+        # Whatever escaped the run, the record must not claim it is still running.
+        await recorder.save(status="failed", error=describe(exc))
+        raise
     finally:
         await recorder.stop_lease(owner)

@@ -99,6 +99,10 @@ class StepExecutorError(AgnoDslError):
     """The agent or team a step runs failed (agno: "Step 'NAME' executor (agent) failed: …")."""
 
 
+class StepOutputError(AgnoDslError):
+    """A step produced an output that cannot be recorded (not JSON-serializable)."""
+
+
 class ConfigurationError(AgnoDslError):
     """Something in the spec cannot run (e.g. a function that does not import)."""
 

@@ -13,7 +13,7 @@ from ...schemas.outputs import Metrics, StepOutput
 from ..agents.agent import run_agent
 from ..context import RunContext, Scope
 from ..durability import RunPaused
-from ..errors import AgnoDslError, StepExecutorError
+from ..errors import AgnoDslError, StepExecutorError, StepOutputError
 from ..functions import (
     CustomEvent,
     StepInput,
@@ -193,9 +193,12 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
         )
     if isinstance(result, StepOutput):
         # The step's name is the spec's, whatever the function put there.
-        return result.model_copy(
+        output = result.model_copy(
             update={"step_name": node.name, "step_type": "Step", "executor_type": "function"}
         )
+        if ctx.recorder is not None and type(result.content) not in _PLAIN:
+            _check_recordable(output, node)
+        return output
     # agno makes any other value the step's content as text.
     return StepOutput.trusted(
         step_name=node.name,
@@ -243,3 +246,20 @@ async def _drain(runner: Runner, items: Any) -> Any:
         else:
             items.close()
     return content
+
+
+# Contents that are JSON as they are: no need to try serializing them first.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _check_recordable(output: StepOutput, node: FunctionNode) -> None:
+    """A recorded step's output must be JSON: fail this step, located, not the commit."""
+    try:
+        output.model_dump(mode="json")
+    except (ValueError, TypeError) as exc:  # PydanticSerializationError is a ValueError
+        kind = type(output.content).__name__
+        raise StepOutputError(
+            f"function {node.import_path} returned a {kind}, which cannot be recorded "
+            f"({str(exc).splitlines()[0]}); return text, numbers, lists, dicts "
+            "or a pydantic model"
+        ) from None

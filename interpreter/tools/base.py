@@ -15,6 +15,8 @@ from typing import Any
 
 # Parameters filled in by the runtime, never by the model (agno injects the same names).
 INJECTED = frozenset({"session_state", "run_context", "agent", "team"})
+# The injected names this runtime actually fills in (`call_tool`); validate checks tools against it.
+PASSED_TO_TOOLS = frozenset({"session_state", "run_context"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,7 +4,7 @@ from typing import Any
 
 
 def search(query: str, agent: Any) -> str:
-    """A tool asking for the agent, which this runtime does not pass to tools."""
+    """A tool asking for agent, which this runtime does not pass to tools."""
     return query
 
 

@@ -172,7 +172,9 @@ def test_pre_hook_blocks_the_run_with_one_clear_cli_line(tmp_path: Path) -> None
     )
     result = run_cli(["run", str(spec), "my password is hunter2"])
     assert result.exit_code == 1
-    assert result.stderr == "error: InputCheckError: input mentions a password\n"
+    error, hint = result.stderr.splitlines()  # the error, then how to continue after a fix
+    assert error == "error: InputCheckError: input mentions a password"
+    assert hint.startswith("after a fix, resume it with: agno-dsl resume ")
 
 
 def test_a_streaming_model_emits_deltas_and_reports_tokens_per_second(tmp_path: Path) -> None:

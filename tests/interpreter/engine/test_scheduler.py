@@ -124,10 +124,12 @@ workflows:
     events = tmp_path / "e.jsonl"
     result = run_cli(["run", str(path), "hi", "--events", str(events)])
     assert result.exit_code == 1
-    assert result.stderr == (
+    error, hint = result.stderr.splitlines()  # the error, then how to continue after a fix
+    assert error == (
         f"error: {path}:9:9: step 'first' failed: "
-        "Step 'first' executor (agent) failed: rate limited\n"
+        "Step 'first' executor (agent) failed: rate limited"
     )
+    assert hint.startswith("after a fix, resume it with: agno-dsl resume ")
     names = [e["event"] for e in read_events(events)]
     assert names == [
         "WorkflowStarted",
@@ -147,7 +149,7 @@ def test_function_error_names_the_step(tmp_path: Path) -> None:
     )
     result = run_cli(["run", str(path), "x"])
     assert result.exit_code == 1
-    assert result.stderr.endswith("step 's' failed: ValueError: the function broke\n")
+    assert result.stderr.splitlines()[0].endswith("step 's' failed: ValueError: the function broke")
     assert "Traceback" not in result.output
 
 
