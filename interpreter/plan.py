@@ -22,10 +22,11 @@ from .tools.mcp import McpServerPlan
 class Policy:
     """How a step is run: retries, timeout, what a failure does, when to stop."""
 
-    retries: int = 0
-    retry_delay: float = 1.0
+    retries: int = 3  # agno's Step.max_retries
+    retry_delay: float = 0.0  # agno retries at once
     timeout: float | None = None
-    on_error: str = "fail"
+    on_error: str = "skip"  # agno's OnError default: a failed step is skipped
+    skip_on_failure: bool = False  # agno: the step itself reports the failure and the run goes on
     stop_if: Evaluable | None = None
     confirm: str | None = None  # ask a human before running
     input_required: Mapping[str, Any] | None = None  # JSON Schema of what to ask
@@ -118,7 +119,21 @@ class FunctionNode(Node):
     input: Evaluable | None
     is_async: bool
     takes_input: bool
+    takes_run_context: bool = False
+    is_generator: bool = False  # a sync generator function: it streams
+    is_async_generator: bool = False
     kind = "function"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PythonCheck:
+    """A Python callable deciding a block (condition evaluator, router selector, loop
+    end condition), where an expression would otherwise: called as agno calls it."""
+
+    function: Callable[..., Any]
+    import_path: str
+    is_async: bool
+    takes_run_context: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,8 +150,16 @@ class ParallelNode(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StepsNode(Node):
+    """agno's `Steps`: a named sequence run as one step."""
+
+    body: Plan
+    kind = "steps"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionNode(Node):
-    condition: Evaluable
+    condition: Evaluable | PythonCheck
     then: Plan
     otherwise: Plan | None
     kind = "condition"
@@ -145,14 +168,15 @@ class ConditionNode(Node):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoopNode(Node):
     body: Plan
-    until: Evaluable | None
+    until: Evaluable | PythonCheck | None
     max_iterations: int
+    forward_iteration_output: bool = False
     kind = "loop"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RouterNode(Node):
-    select: Evaluable
+    select: Evaluable | PythonCheck
     routes: Mapping[str, Plan]
     kind = "router"
 

@@ -40,12 +40,14 @@ class ToolPlan:
 
 @dataclass
 class RunContext:
-    """What agno hands a tool as `run_context`: the run's ids and its live session state."""
+    """What agno hands a tool, a function step or an evaluator as `run_context`: the
+    run's ids and its live session state."""
 
     run_id: str
     session_id: str | None
     session_state: dict[str, Any]
     user_id: str | None = None
+    workflow_name: str | None = None
     dependencies: dict[str, Any] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 

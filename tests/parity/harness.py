@@ -158,9 +158,20 @@ async def run_agno(the_pair: Pair, stream: bool) -> Side:
         if stream:
             events, last = await _collect(call, target, options["session_id"])
         else:
-            events, last = None, await call
+            try:
+                events, last = None, await call
+            except Exception:  # agno's workflows raise a failure; the run is stored as errored
+                events, last = None, _stored_run(target, options["session_id"])
         side.add(last, events)
     return side
+
+
+def _stored_run(target: Any, session_id: str | None) -> Any:
+    """The last run agno stored, for a run that raised instead of returning its output."""
+    if session_id is None:
+        sessions = target.db.get_sessions() if hasattr(target.db, "get_sessions") else []
+        session_id = views.get(sessions[-1], "session_id") if sessions else None
+    return target.get_last_run_output(session_id=session_id)
 
 
 def _streaming(stream: bool, target: Any) -> dict[str, Any]:
@@ -176,11 +187,14 @@ async def _collect(call: Any, target: Any, session_id: str | None) -> tuple[list
     """agno's events, and the run output it yields last (or keeps in its session)."""
     events: list[dict[str, Any]] = []
     output: Any = None
-    async for item in await call if inspect.isawaitable(call) else call:
-        if isinstance(item, RunOutput | TeamRunOutput | WorkflowRunOutput):
-            output = item
-        else:
-            events.append(views.event_view(item))
+    try:
+        async for item in await call if inspect.isawaitable(call) else call:
+            if isinstance(item, RunOutput | TeamRunOutput | WorkflowRunOutput):
+                output = item
+            else:
+                events.append(views.event_view(item))
+    except Exception:  # agno's workflows raise a failure after its error events
+        output = None
     if output is None:
         output = target.get_last_run_output(session_id=session_id)
     return events, output

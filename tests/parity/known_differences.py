@@ -46,6 +46,7 @@ KNOWN_DIFFERENCES: dict[str, KnownDifference] = {
             "team_member_fails": frozenset(
                 {'outputs: [run] turn 0: member_responses[0].status: agno="error" dsl="failed"'}
             ),
+            "workflow_step_fails_run": _failed_status(),
         },
     ),
 }

@@ -246,7 +246,17 @@ def step_view(step: Any) -> Any:
 
 def metrics_view(output: Any) -> dict[str, Any]:
     """Token counts of the run, its members and its steps (nested as they are)."""
-    view: dict[str, Any] = {"run": tokens(get(output, "metrics"))}
+    metrics = get(output, "metrics")
+    view: dict[str, Any] = {"run": tokens(metrics)}
+    per_step = get(metrics, "steps") if metrics is not None else None
+    if isinstance(per_step, dict):  # a workflow's: agno's WorkflowMetrics, by step name
+        view["workflow_steps"] = {
+            name: {
+                "executor": f"{get(step, 'executor_type')}:{get(step, 'executor_name')}",
+                "tokens": tokens(get(step, "metrics")),
+            }
+            for name, step in per_step.items()
+        }
     members = get(output, "member_responses")
     if members:
         view["members"] = [metrics_view(member) for member in members]
