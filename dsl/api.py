@@ -134,7 +134,7 @@ async def arun(
             max_concurrency=max_concurrency,
             models=models,
             run_id=run_id,
-            listeners=[on_event] if on_event is not None else [],
+            listeners=_feed(on_event),
             storage=storage,
             ask=ask,
             trace=trace,
@@ -318,12 +318,21 @@ async def aresume(
         run_id,
         url=choose_storage(storage, document).url,
         decision=decision,
-        listeners=[on_event] if on_event else [],
+        listeners=_feed(on_event),
         ask=ask,
         force=force,
         trace=trace,
         telemetry=telemetry,
     )
+
+
+def _feed(on_event: Callable[[Event], None] | None) -> list[Callable[[Event], None]]:
+    """The caller's listener, marked as agno's streaming path."""
+    if on_event is None:
+        return []
+    from .interpreter.context import EventFeed
+
+    return [EventFeed(on_event)]
 
 
 def _outside_event_loop(function: str) -> None:

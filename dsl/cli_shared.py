@@ -62,6 +62,11 @@ def _turn_on_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     if value:
         root = ctx.find_root()
         root.obj = {**(root.obj or {}), "debug": True}
+        import logging  # lazy: only with --debug
+
+        # The group set the run's warnings up before this command's options were read;
+        # --debug after the command shows the details too (an MCP server's stderr).
+        logging.getLogger("agno_dsl").setLevel(logging.DEBUG)
 
 
 def debug_option(function: Any) -> Any:

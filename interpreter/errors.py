@@ -96,6 +96,10 @@ class StepFailed(AgnoDslError):
         super().__init__(f"step '{step_name}' failed: {describe(error)}")
 
 
+class StepExecutorError(AgnoDslError):
+    """The agent or team a step runs failed (agno: "Step 'NAME' executor (agent) failed: …")."""
+
+
 class StepOutputError(AgnoDslError):
     """A step produced an output that cannot be recorded (not JSON-serializable)."""
 
@@ -113,10 +117,18 @@ def without_url_passwords(text: str) -> str:
     return _URL_PASSWORD.sub(r"\g<head>***", text) if "://" in text else text
 
 
+def error_text(error: BaseException) -> str:
+    """An error as agno reports a failed step: its message (`str(error)`), else its type;
+    never a password in a URL."""
+    if isinstance(error, StepFailed):
+        return error_text(error.error)
+    return without_url_passwords(str(error)) or type(error).__name__
+
+
 def describe(error: BaseException) -> str:
     """One line naming the error's type and message (never a password in a URL:
     this line goes to the user, to events and into storage)."""
-    if isinstance(error, StepFailed):
+    if isinstance(error, StepFailed | StepExecutorError):
         return str(error)
     if isinstance(error, TimeoutError):
         return str(error) or "timed out"

@@ -10,6 +10,14 @@ Instructions = str | list[str]
 
 
 class _RunnerOptions(SpecModel):
+    name: str | None = Field(
+        None,
+        description="Display name (agno's `name`): events, outputs and a team's roster; "
+        "defaults to the key. As a member its id is this name made URL-safe (agno).",
+    )
+    role: str | None = Field(
+        None, description="Its role: shown to a team leader in the roster, and as <your_role>."
+    )
     model: Name | None = Field(None, description="Name of a model; defaults.model when omitted.")
     description: str | None = Field(None, description="What this agent/team is for.")
     instructions: Instructions | None = Field(
@@ -84,4 +92,30 @@ class Team(_RunnerOptions):
 
     mode: TeamMode = Field("coordinate", description="How the leader works with its members.")
     members: list[Name] = Field(min_length=1, description="Names of agents or teams.")
-    max_iterations: PositiveInt = Field(10, description="Most leader turns in tasks mode.")
+    max_iterations: PositiveInt = Field(
+        10, description="tasks mode: most rounds of the leader's task loop (agno)."
+    )
+    respond_directly: bool = Field(
+        False,
+        description="The member's answer is the team's answer (agno; `mode: route` sets it).",
+    )
+    determine_input_for_members: bool = Field(
+        True,
+        description="Members get the task the leader writes; false: the user's input verbatim.",
+    )
+    share_member_interactions: bool = Field(
+        False,
+        description="Each member also sees what earlier members of this run were asked and said.",
+    )
+    add_team_history_to_members: bool = Field(
+        False, description="Members also see the team's previous runs of the session."
+    )
+    num_team_history_runs: PositiveInt = Field(
+        3, description="How many previous team runs add_team_history_to_members shows."
+    )
+    add_member_tools_to_context: bool = Field(
+        False, description="List each member's tools in the leader's roster."
+    )
+    stream_member_events: bool = Field(
+        True, description="Forward the members' own events into the team's event stream."
+    )

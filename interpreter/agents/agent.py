@@ -37,7 +37,8 @@ from ..errors import (
 from ..inputs import check_input
 from ..plan import AgentPlan
 from ..tools.base import RunContext as ToolRunContext
-from ..tools.base import call_tool
+from ..tools.base import ToolPlan, call_tool
+from ..tools.mcp import McpServerPlan
 from . import checks
 from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
 from .structured import json_output_prompt, said, structured
@@ -49,6 +50,8 @@ def system_message(
     parts = ""
     if agent.description:
         parts += f"{agent.description}\n"
+    if agent.role is not None:
+        parts += f"\n<your_role>\n{agent.role}\n</your_role>\n\n"
     instructions = [str(item.evaluate(context)) for item in agent.instructions]
     if len(instructions) == 1:
         parts += instructions[0] + "\n\n"
@@ -82,9 +85,12 @@ def user_text(message: Any) -> str:
         return str(message)
 
 
-def agent_tools(
+async def agent_tools(
     agent: AgentPlan, ctx: RunContext, run_id: str, references: list[dict[str, Any]] | None = None
 ) -> dict[str, LoopTool]:
+    """The agent's tools by name; its MCP servers are opened now if the run has not yet
+    (agno connects MCPTools when a run starts), all at once. `references` collects the
+    knowledge searches of the run (agno's run_response.references)."""
     run_context = ToolRunContext(run_id=run_id, session_id=ctx.session_id, session_state=ctx.state)
 
     def bind(tool: Any) -> Any:
@@ -96,6 +102,11 @@ def agent_tools(
             run_context=run_context,
         )
 
+    servers = [tool for tool in agent.tools if isinstance(tool, McpServerPlan)]
+    opened = iter(await asyncio.gather(*map(ctx.mcp.tools, servers)) if servers else ())
+    plans: list[ToolPlan] = []
+    for tool in agent.tools:  # the spec's order, each server's tools in the server's order
+        plans.extend(next(opened) if isinstance(tool, McpServerPlan) else (tool,))
     tools = {
         tool.name: LoopTool(
             name=tool.name,
@@ -106,13 +117,13 @@ def agent_tools(
             requires_confirmation=tool.requires_confirmation,
             cache=tool.cache,
         )
-        for tool in agent.tools
+        for tool in plans
     }
     if agent.enable_agentic_memory:
         tools[memory.AGENTIC_TOOL_NAME] = _agentic_memory_tool(agent, ctx)
     if agent.knowledge is not None and agent.search_knowledge:  # agno: after the memory tool
-        tool = _knowledge_search_tool(agent, [] if references is None else references)
-        tools[tool.name] = tool
+        search = _knowledge_search_tool(agent, [] if references is None else references)
+        tools[search.name] = search
     return tools
 
 
@@ -220,14 +231,15 @@ async def _attempt(
     """One attempt of a run; only the last one reports a failure (RunError), as in agno."""
     run_id = new_id()
     model = ctx.model(agent.model.name)
-    who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
+    shown = agent.display_name or agent.name  # agno's `name`
+    who = {"agent_name": shown, "step_name": step_name, "agent_run_id": run_id}
 
     def emit(name: str, **fields: Any) -> None:
         ctx.emit(name, **fields, **who)
 
     output = RunOutput(
         run_id=run_id,
-        agent_name=agent.name,
+        agent_name=shown,
         session_id=ctx.session_id,
         user_id=ctx.user_id,
         parent_run_id=ctx.run_id,
@@ -261,10 +273,11 @@ async def _attempt(
             timeout=agent.timeout,
             output_schema=agent.output_schema,
         )
+        tools = await agent_tools(agent, ctx, run_id, references)
         result = await run_loop(
             call,
             messages,
-            agent_tools(agent, ctx, run_id, references),
+            tools,
             ctx=ctx,
             tool_call_limit=agent.tool_call_limit,
             event_prefix="",

@@ -41,6 +41,25 @@ class Session:
             for message in run
         ]
 
+    def team_history_context(self, team: str, runs: int) -> str | None:
+        """agno's <team_history_context>: input and answer of the team's last runs."""
+        kept = self.history.get(team, [])[-runs:]
+        if not kept:
+            return None
+        lines = ["<team_history_context>"]
+        for number, run in enumerate(kept, 1):
+            asked = next((m.get("content") for m in run if m.get("role") == "user"), None)
+            said = next(
+                (m.get("content") for m in reversed(run) if m.get("role") == "assistant"), None
+            )
+            lines.append(f"[run-{number}]")
+            if asked:
+                lines.append(f"input: {asked}")
+            if said:
+                lines.append(f"response: {said}")
+            lines.append("")
+        return "\n".join([*lines, "</team_history_context>", ""])
+
     def add_run(self, agent: str, messages: list[Message]) -> None:
         # agno's history holds the whole exchange: tool calls and results too
         kept = [m.model_dump(exclude_none=True) for m in messages if m.role != "system"]

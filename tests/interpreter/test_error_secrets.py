@@ -29,7 +29,7 @@ def test_a_failing_step_quoting_a_url_password_leaks_it_nowhere(tmp_path: Path) 
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         "version: 1\nworkflows:\n  w:\n    steps:\n"
-        '      - {name: connect, function: "db_steps:connect"}\n'
+        '      - {name: connect, function: "db_steps:connect", on_error: fail}\n'
     )
     storage = tmp_path / "runs.db"
     events = tmp_path / "events.jsonl"
