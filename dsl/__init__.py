@@ -12,21 +12,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import Location, Problem, SpecError
-from .interpreter.errors import (
-    InputCheckError,
-    ModelProviderError,
-    ModelRateLimitError,
-    OutputCheckError,
-    RetryAgentRun,
-    RunCancelledException,
-    StopAgentRun,
-)
-from .interpreter.functions import StepInput
-from .schemas.outputs import RunOutput, StepOutput, WorkflowRunOutput
-
 if TYPE_CHECKING:
     from .api import aresume, arun, load, resume, run, stream
+    from .errors import Location, Problem, SpecError
+    from .interpreter.errors import (
+        InputCheckError,
+        ModelProviderError,
+        ModelRateLimitError,
+        OutputCheckError,
+        RetryAgentRun,
+        RunCancelledException,
+        StopAgentRun,
+    )
+    from .interpreter.functions import StepInput
+    from .schemas.outputs import RunOutput, StepOutput, WorkflowRunOutput
 
 __all__ = [
     "InputCheckError",
@@ -52,10 +51,34 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # The runtime is imported on first use, so `import agno_dsl` stays cheap.
-    if name in ("load", "run", "arun", "stream", "resume", "aresume"):
-        from . import api
+# Where each public name lives. Everything is imported on first use, so that
+# `import agno_dsl` (and `agno-dsl --help`) does not load pydantic or the runtime.
+_HOMES = {
+    **dict.fromkeys(("load", "run", "arun", "stream", "resume", "aresume"), ".api"),
+    **dict.fromkeys(("Location", "Problem", "SpecError"), ".errors"),
+    **dict.fromkeys(
+        (
+            "InputCheckError",
+            "ModelProviderError",
+            "ModelRateLimitError",
+            "OutputCheckError",
+            "RetryAgentRun",
+            "RunCancelledException",
+            "StopAgentRun",
+        ),
+        ".interpreter.errors",
+    ),
+    "StepInput": ".interpreter.functions",
+    **dict.fromkeys(("RunOutput", "StepOutput", "WorkflowRunOutput"), ".schemas.outputs"),
+}
 
-        return getattr(api, name)
-    raise AttributeError(f"module 'agno_dsl' has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'agno_dsl' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(home, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
