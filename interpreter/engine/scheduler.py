@@ -28,6 +28,25 @@ LEAF_KINDS = frozenset({"agent", "function", "workflow", "team"})
 Executor = Callable[["Runner", Any, Scope], Awaitable[StepOutput]]
 
 
+_SPLITS: dict[int, tuple[Mapping[str, Executor], dict[str, tuple[Any, Any]]]] = {}
+
+
+def _split_executors(executors: Mapping[str, Executor]) -> dict[str, tuple[Any, Any]]:
+    """Kind → (start, finish) of the executors that can be split; once per registry.
+
+    The registry is kept alongside, so its id cannot be reused while cached.
+    """
+    cached = _SPLITS.get(id(executors))
+    if cached is None:
+        split = {
+            kind: (execute.start, execute.finish)  # type: ignore[attr-defined]
+            for kind, execute in executors.items()
+            if hasattr(execute, "start")
+        }
+        cached = _SPLITS[id(executors)] = (executors, split)
+    return cached[1]
+
+
 class Runner:
     """Executes the nodes of one run.
 
@@ -40,6 +59,10 @@ class Runner:
     def __init__(self, ctx: RunContext, executors: Mapping[str, Executor]) -> None:
         self.ctx = ctx
         self.executors = executors
+        # Executors that can be split into "start" (returns an awaitable) and
+        # "finish" (makes the StepOutput): run_node then awaits the step's own
+        # awaitable, without a coroutine of the executor's around it.
+        self.split = _split_executors(executors)
 
     # --- plans ---------------------------------------------------------------------
 
@@ -158,10 +181,13 @@ class Runner:
         # Without a concurrency limit or timeout a step runs in this frame: one
         # coroutine less per step is measurable in wide fan-outs.
         direct = policy.timeout is None and (ctx.limit is None or not is_leaf)
+        split = self.split.get(node.kind) if direct else None
         attempt = 0
         while True:
             try:
-                if direct:
+                if split is not None:
+                    output = split[1](node, await split[0](self, node, scope))
+                elif direct:
                     output = await execute(self, node, scope)
                 else:
                     output = await self._attempt(execute, node, scope, is_leaf)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from ...schemas.outputs import StepOutput
@@ -71,7 +72,8 @@ def replay_agent_step(runner: Runner, node: AgentNode, scope: Scope) -> None:
 run_agent_step.replay = replay_agent_step  # type: ignore[attr-defined]
 
 
-async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> StepOutput:
+def start_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> Awaitable[Any]:
+    """Call a function step's callable; the awaitable gives what it returned."""
     ctx = runner.ctx
     given = node.input.evaluate(ctx.template_context(scope)) if node.input is not None else None
     step_input = StepInput(
@@ -86,10 +88,13 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
     )
     args = (step_input,) if node.takes_input else ()
     if node.is_async:
-        result = await node.function(*args)
-    else:
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(ctx.executor(), functools.partial(node.function, *args))
+        return node.function(*args)  # type: ignore[no-any-return]
+    loop = asyncio.get_running_loop()
+    return loop.run_in_executor(ctx.executor(), functools.partial(node.function, *args))
+
+
+def function_step_output(node: FunctionNode, result: Any) -> StepOutput:
+    """A function step's StepOutput from what its callable returned."""
     if isinstance(result, StepOutput):
         # The step's name is the spec's, whatever the function put there.
         return result.model_copy(
@@ -98,3 +103,13 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
     return StepOutput.trusted(
         step_name=node.name, step_type="function", executor_name=node.import_path, content=result
     )
+
+
+async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) -> StepOutput:
+    return function_step_output(node, await start_function_step(runner, node, scope))
+
+
+# The scheduler awaits the callable itself in its own frame (`Runner.run_node`):
+# a coroutine less per function step, measurable in wide fan-outs and long chains.
+run_function_step.start = start_function_step  # type: ignore[attr-defined]
+run_function_step.finish = function_step_output  # type: ignore[attr-defined]
