@@ -92,13 +92,25 @@ class RunContext:
         self.decisions: dict[str, Any] = {}
         # Asks a human on a terminal; None means pause the run instead.
         self.ask: Callable[[Pending], Awaitable[Any]] | None = None
-        self.metrics = Metrics()
+        self._metrics: Metrics | None = None
         self.stop_step: str | None = None
         self.model_configs = models
         self._models: dict[str, Model] = {}
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._executor: ThreadPoolExecutor | None = None
         self.run_info = {"id": self.run_id, "session_id": session_id}
+
+    @property
+    def metrics(self) -> Metrics:
+        """The run's token totals, made on first use: a run of function steps never
+        adds any, and with thousands of runs alive each one's copy counts."""
+        if self._metrics is None:
+            self._metrics = Metrics()
+        return self._metrics
+
+    def final_metrics(self) -> Metrics:
+        """A copy of the run's totals for its output."""
+        return self._metrics.model_copy() if self._metrics is not None else Metrics()
 
     # --- events --------------------------------------------------------------------
 

@@ -224,7 +224,7 @@ def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, star
     output.step_results = [
         ctx.step_outputs[node.name] for node in plan.body.nodes if node.name in ctx.step_outputs
     ]
-    output.metrics = ctx.metrics.model_copy()
+    output.metrics = ctx.final_metrics()
     output.metrics.duration = time.perf_counter() - started
 
 
