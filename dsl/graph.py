@@ -17,6 +17,8 @@ _BLOCK_LABELS = {
 
 @dataclass
 class _Cluster:
+    """A block of the drawing: its nodes and the blocks inside it."""
+
     id: str
     label: str
     nodes: list[tuple[str, str, bool]] = field(default_factory=list)  # id, label, is_block
@@ -25,6 +27,8 @@ class _Cluster:
 
 @dataclass
 class _Drawing:
+    """The clusters and edges of a workflow's drawing."""
+
     root: _Cluster
     edges: list[tuple[str, str, str]] = field(default_factory=list)
 

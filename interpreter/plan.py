@@ -32,6 +32,8 @@ class Policy:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Node:
+    """A step of a plan; subclasses say what kind (agent, function, parallel, …)."""
+
     name: str
     where: str  # file:line:col of the step, for messages
     policy: Policy = field(default_factory=Policy)
@@ -41,12 +43,16 @@ class Node:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRef:
+    """A model of the spec by name, with its config."""
+
     name: str
     config: Any  # a schemas.models config
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentPlan:
+    """An agent, compiled: model, prompt parts, tools, checks and limits."""
+
     name: str
     model: ModelRef
     description: str | None
@@ -82,6 +88,8 @@ class TeamPlan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentNode(Node):
+    """A step that runs an agent."""
+
     agent: AgentPlan
     input: Evaluable | None
     kind = "agent"
@@ -89,6 +97,8 @@ class AgentNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeamNode(Node):
+    """A step that runs a team."""
+
     team: TeamPlan
     input: Evaluable | None
     kind = "team"
@@ -96,6 +106,8 @@ class TeamNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FunctionNode(Node):
+    """A step that calls a Python function (`module:callable`)."""
+
     function: Callable[..., Any]
     import_path: str
     input: Evaluable | None
@@ -106,6 +118,8 @@ class FunctionNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkflowNode(Node):
+    """A step that runs another workflow of the spec."""
+
     workflow: Callable[[], WorkflowPlan]  # late-bound: workflows may be declared in any order
     input: Evaluable | None
     kind = "workflow"
@@ -113,12 +127,16 @@ class WorkflowNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParallelNode(Node):
+    """Branches that run at once; the output maps each to its result."""
+
     branches: tuple[Plan, ...]
     kind = "parallel"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionNode(Node):
+    """`then` or `else`, chosen by an expression."""
+
     condition: Evaluable
     then: Plan
     otherwise: Plan | None
@@ -127,6 +145,8 @@ class ConditionNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoopNode(Node):
+    """A body repeated until an expression holds or the iterations run out."""
+
     body: Plan
     until: Evaluable | None
     max_iterations: int
@@ -135,6 +155,8 @@ class LoopNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RouterNode(Node):
+    """One of several routes, chosen by an expression."""
+
     select: Evaluable
     routes: Mapping[str, Plan]
     kind = "router"
@@ -142,6 +164,8 @@ class RouterNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ForeachNode(Node):
+    """One step per item of a list, at most `max_concurrency` at once."""
+
     items: Evaluable
     as_name: str
     max_concurrency: int | None
@@ -193,6 +217,8 @@ class Plan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkflowPlan:
+    """A workflow, compiled: its body, input schema and output."""
+
     name: str
     body: Plan
     output: Evaluable | None

@@ -44,6 +44,8 @@ BROADCAST_TOOL = {
 
 @dataclass
 class Task:
+    """A task of a tasks-mode team: what to do, for whom, and its state."""
+
     id: str
     title: str
     description: str

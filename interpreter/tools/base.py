@@ -19,6 +19,8 @@ INJECTED = frozenset({"session_state", "run_context", "agent", "team"})
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ToolPlan:
+    """A tool, compiled: its schema for models and how to call it."""
+
     name: str
     description: str
     parameters: dict[str, Any]  # JSON Schema of the arguments, as models see it
