@@ -36,7 +36,7 @@ def main(root: Path) -> int:
         assemble(root, Path(tmp))
         env = {**os.environ, "PYTHONPATH": tmp}
         lint = Path(sys.executable).with_name("lint-imports")
-        command = [str(lint), "--config", str(root / "pyproject.toml"), "--no-cache"]
+        command = [str(lint), str(root / "pyproject.toml"), "--no-cache"]
         return subprocess.run(command, cwd=tmp, env=env).returncode
 
 

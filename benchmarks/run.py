@@ -86,6 +86,8 @@ WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
 ]
 CRITICAL_PATH = {"fanout": 0.150, "wide": 0.020}
 STORAGE = ["sqlite", "postgresql", "redis"]
+# Telemetry on vs off, each system with its own tracing (same agent run, same chain).
+TELEMETRY = [("agent", "per agent run (W1)"), ("chain", "per step (W2, chain of 100)")]
 SOURCES = ("dsl", "interpreter", "schemas")
 
 
@@ -154,6 +156,11 @@ def main() -> int:
         help="A Python with agno==3.1.10, langgraph and psutil.",
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--telemetry-only",
+        action="store_true",
+        help="Measure only telemetry off/on beside agno's tracing (writes its own table).",
+    )
     args = parser.parse_args()
     try:
         import psutil  # noqa: F401 - needed at the end, checked before minutes of measuring
@@ -173,6 +180,21 @@ def main() -> int:
         [sys.executable, "-m", "compileall", "-q", *(str(HERE.parent / d) for d in SOURCES)],
         check=True,
     )
+    telemetry = measure_telemetry(pythons, args.rounds)
+    if args.telemetry_only:
+        stamp = datetime.date.today().isoformat()
+        out = HERE / "results" / f"{stamp}-telemetry.json"
+        out.parent.mkdir(exist_ok=True)
+        report = {
+            "date": stamp,
+            "rounds": args.rounds,
+            "machine": machine(),
+            "telemetry": telemetry,
+        }
+        out.write_text(json.dumps(report, indent=2) + "\n")
+        write_telemetry_table(report)
+        print(f"wrote {out.relative_to(HERE.parent)} and the telemetry table in README.md")
+        return 0
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for round_index in range(args.rounds):
         for key, label, workload, arg, systems, _ in WORKLOADS:
@@ -198,6 +220,7 @@ def main() -> int:
             }
         )
     report = summarize(samples, cold, bare, storage)
+    report["telemetry"] = telemetry
     stamp = datetime.date.today().isoformat()
     out = HERE / "results" / f"{stamp}.json"
     out.parent.mkdir(exist_ok=True)
@@ -210,8 +233,57 @@ def main() -> int:
     )
     out.write_text(json.dumps(report, indent=2) + "\n")
     write_table(report)
+    write_telemetry_table(report)
     print(f"wrote {out.relative_to(HERE.parent)} and the table in benchmarks/README.md")
     return 0
+
+
+def measure_telemetry(pythons: dict[str, str], rounds: int) -> list[dict[str, Any]]:
+    """Telemetry off and on, in one process per measurement, the systems alternating."""
+    rows = []
+    for kind, label in TELEMETRY:
+        results: dict[str, list[dict[str, Any]]] = {"agno-dsl": [], "agno": []}
+        for round_index in range(rounds):
+            order = ["agno-dsl", "agno"] if round_index % 2 == 0 else ["agno", "agno-dsl"]
+            for system in order:
+                result = measure(pythons[system], system, "traced", kind)
+                results[system].append(result)
+                print(
+                    f"round {round_index + 1} telemetry {kind:<6} {system:<9} {result}",
+                    file=sys.stderr,
+                )
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                **{
+                    system: {key: _median(samples, key) for key in ("off_us", "on_us", "added_us")}
+                    for system, samples in results.items()
+                },
+            }
+        )
+    return rows
+
+
+def write_telemetry_table(report: dict[str, Any]) -> None:
+    lines = [
+        f"Measured {report['date']} on {report['machine']['cpus']} CPUs (medians of "
+        f"{report['rounds']} rounds). On: the OpenTelemetry SDK with a batch span processor "
+        "and the in-memory exporter; agno: its tracing (OpenInference's instrumentation, "
+        "as `setup_tracing` installs it) with the same processor and exporter.",
+        "",
+        "| telemetry | agno-dsl off | agno-dsl on | added | agno off | agno on | added "
+        "| added ÷ agno's added |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in report["telemetry"]:
+        ours, agno = row["agno-dsl"], row["agno"]
+        lines.append(
+            f"| {row['label']} | {ours['off_us']:.1f} µs | {ours['on_us']:.1f} µs | "
+            f"{ours['added_us']:.1f} µs | {agno['off_us']:.1f} µs | {agno['on_us']:.1f} µs | "
+            f"{agno['added_us']:.1f} µs | {ours['added_us'] / agno['added_us']:.2f}× |"
+        )
+    _write_block("telemetry", lines)
 
 
 def _median(results: list[dict[str, Any]], key: str) -> float:
@@ -312,9 +384,14 @@ def write_table(report: dict[str, Any]) -> None:
             f"| {entry['backend']} | {entry['us_per_step']:.0f} µs | "
             f"{entry['fanout_x_critical_path']:.3f}× |"
         )
+    _write_block("results", lines)
+
+
+def _write_block(name: str, lines: list[str]) -> None:
+    """Replace what README.md holds between the <!-- name:start/end --> markers."""
     readme = HERE / "README.md"
     text = readme.read_text()
-    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
     head, _, rest = text.partition(start)
     _, _, tail = rest.partition(end)
     readme.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail)

@@ -142,6 +142,47 @@ def stream(words: int) -> dict[str, float]:
     return {"tokens_per_second": words / median_after_warmup(once)}
 
 
+def traced(kind: str) -> dict[str, float]:
+    """agno with its tracing on (OpenInference's instrumentation, as `setup_tracing` installs
+    it) beside off, for the same agent run or 100-step chain: batch span processor and
+    the SDK's in-memory exporter instead of agno's database exporter."""
+    from agno.agent import Agent
+
+    n = 100
+    agent = Agent(model=FakeModel(), instructions="Be brief.", telemetry=False)
+    workflow = Workflow(
+        name="w", steps=[Step(name=f"s{i}", executor=bench_steps.noop) for i in range(n)]
+    )
+    count, unit = (500, 1) if kind == "agent" else (100, n)
+
+    async def run() -> None:
+        if kind == "agent":
+            await agent.arun("hi")
+        else:
+            await workflow.arun(input="x")
+
+    async def per_unit() -> float:
+        await run()  # warm up
+        started = time.perf_counter()
+        for _ in range(count):
+            await run()
+        return (time.perf_counter() - started) / count / unit * 1e6
+
+    off = asyncio.run(per_unit())
+    from openinference.instrumentation.agno import AgnoInstrumentor
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    provider = TracerProvider()
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(BatchSpanProcessor(exporter))
+    AgnoInstrumentor().instrument(tracer_provider=provider)
+    on = asyncio.run(per_unit())
+    provider.shutdown()
+    return {"off_us": off, "on_us": on, "added_us": on - off}
+
+
 if __name__ == "__main__":
     workload, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if workload == "chain":
@@ -158,6 +199,8 @@ if __name__ == "__main__":
         result = build(int(arg or 1000))
     elif workload == "stream":
         result = stream(int(arg or 1000))
+    elif workload == "traced":
+        result = traced(arg)
     else:
         result = fan(200, "sleep20", False)
     print(json.dumps(result))

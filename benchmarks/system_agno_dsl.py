@@ -156,6 +156,66 @@ def agent_run() -> dict[str, float]:
     return {"us_per_run": asyncio.run(main()) * 1e6}
 
 
+def traced(kind: str) -> dict[str, float]:
+    """Telemetry's cost: the same agent run (W1) or 100-step chain (W2), off then on.
+
+    On means what `--trace` does, minus the network: the OpenTelemetry sink of
+    every run, the SDK's batch span processor and its in-memory exporter.
+    """
+    from agno_dsl.interpreter.engine.workflow import execute_agent, execute_workflow
+    from agno_dsl.interpreter.sinks.otel import OtelSink
+    from agno_dsl.interpreter.sinks.otel_export import Telemetry, TelemetryConfig
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    telemetry = Telemetry(
+        TelemetryConfig(metrics=False), span_exporters=[exporter], record_spans=False
+    )
+    if kind == "agent":
+        spec = (
+            "version: 1\nmodels: {fake: {provider: scripted, responses: [{content: ok}]}}\n"
+            "agents: {a: {model: fake, instructions: Be brief.}}\n"
+            "workflows: {w: {steps: [{agent: a}]}}\n"
+        )
+        compiler, _ = _plan(spec)
+        agent = compiler.agent("a")
+
+        async def run(on: bool) -> None:
+            listeners = [OtelSink(telemetry)] if on else []
+            await execute_agent(agent, "hi", models=compiler.models, listeners=listeners)
+
+        count, unit = 500, 1
+    else:
+        n = 100
+        _, plan = _plan(
+            "version: 1\nworkflows:\n  w:\n    steps:\n"
+            + "".join(_step(f"s{i}", "noop") for i in range(n))
+        )
+
+        async def run(on: bool) -> None:
+            listeners = [OtelSink(telemetry)] if on else []
+            await execute_workflow(plan, "x", models={}, listeners=listeners)
+
+        count, unit = 100, n
+
+    async def per_unit(on: bool) -> float:
+        await run(on)  # warm up
+        started = time.perf_counter()
+        for _ in range(count):
+            await run(on)
+        exporter.clear()
+        return (time.perf_counter() - started) / count / unit * 1e6
+
+    async def main() -> dict[str, float]:
+        off = await per_unit(False)
+        on = await per_unit(True)
+        return {"off_us": off, "on_us": on, "added_us": on - off}
+
+    result = asyncio.run(main())
+    telemetry.shutdown()
+    return result
+
+
 def concurrent(runs: int) -> dict[str, float]:
     """W5: many 1→8→1 runs at once in one process."""
     from agno_dsl.interpreter.engine.workflow import execute_workflow
@@ -274,6 +334,8 @@ if __name__ == "__main__":
         result = validate(int(arg or 1000))
     elif workload == "stream":
         result = stream(int(arg or 1000))
+    elif workload == "traced":
+        result = traced(arg)
     else:
         result = fan(200, "sleep20", False)
     print(json.dumps(result))

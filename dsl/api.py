@@ -6,7 +6,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .errors import UsageError
 from .loader import Document, load_document
@@ -15,6 +15,9 @@ from .schemas.base import unknown_name_message
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, WorkflowRunOutput
 from .schemas.spec import Spec
+
+if TYPE_CHECKING:
+    from .interpreter.sinks.otel_export import Telemetry
 
 Target: TypeAlias = str | os.PathLike[str] | Spec
 
@@ -101,13 +104,17 @@ async def arun(
     storage: str | None = None,
     record: str | os.PathLike[str] | None = None,
     ask: Any = None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Run a workflow (or an agent) of a spec and return its output.
 
     With `storage` (a URL), or a spec with `storage:`, the run is recorded so
     it can be resumed (`resume`). Run-time failures are reported in the
     output's `status` and `error`; bad specs raise SpecError, bad input
-    raises InputCheckError.
+    raises InputCheckError. `trace` (otlp, console or a FILE.jsonl) turns
+    telemetry on, as the spec's `telemetry:` section does; `telemetry` is a
+    ready OpenTelemetry setup to use instead (own exporters or readers).
     """
     from .interpreter.context import new_id
 
@@ -130,12 +137,12 @@ async def arun(
                 on_event=on_event,
                 storage=storage,
                 ask=ask,
+                trace=trace,
+                telemetry=telemetry,
             )
         finally:
             RECORDING.reset(token)
             cassette.save(Path(record))
-    from .interpreter.engine.workflow import execute_agent, execute_workflow
-
     document = _document(target)
     kind, name = choose_target(document, workflow, agent, team)
     compiler = compiler_for(document, models)
@@ -161,7 +168,42 @@ async def arun(
             models=models,
             listeners=listeners,
             ask=ask,
+            trace=trace,
+            telemetry=telemetry,
         )
+    from .telemetry import run_tracing
+
+    options: dict[str, Any] = {
+        "session_id": session_id,
+        "max_concurrency": max_concurrency,
+        "run_id": run_id,
+        "ask": ask,
+    }
+    tracing = run_tracing(document, trace, telemetry)
+    if tracing is None:
+        return await _run_unrecorded(compiler, kind, name, input, listeners, **options)
+    listeners.append(tracing.listener())
+    try:
+        return await _run_unrecorded(compiler, kind, name, input, listeners, **options)
+    finally:
+        tracing.discard()
+
+
+async def _run_unrecorded(
+    compiler: Any,
+    kind: str,
+    name: str,
+    input: Any,
+    listeners: list[Callable[[Event], None]],
+    *,
+    session_id: str | None,
+    max_concurrency: int | None,
+    run_id: str | None,
+    ask: Any,
+) -> WorkflowRunOutput | RunOutput:
+    """A run kept nowhere: nothing to resume, events only to the listeners."""
+    from .interpreter.engine.workflow import execute_agent, execute_workflow
+
     if kind == "team":
         from .interpreter.engine.workflow import execute_team
 
@@ -204,11 +246,14 @@ async def aresume(
     on_event: Callable[[Event], None] | None = None,
     ask: Any = None,
     force: bool = False,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Continue a paused or interrupted run; completed steps are not run again.
 
     `approve=True/False` answers a pending confirmation, `values` a pending
-    input request.
+    input request. A traced run continues its trace (same trace id, a link to
+    the previous attempt's root span).
     """
     from .runs import resume_recorded, storage_url
 
@@ -224,6 +269,8 @@ async def aresume(
         listeners=[on_event] if on_event else [],
         ask=ask,
         force=force,
+        trace=trace,
+        telemetry=telemetry,
     )
 
 

@@ -119,7 +119,7 @@ class _Session:
 
         from .api import UsageError
         from .errors import SpecError
-        from .interpreter.errors import InputCheckError
+        from .interpreter.errors import ConfigurationError, InputCheckError
         from .interpreter.storage import StorageError
         from .runs import RunStateError
 
@@ -147,7 +147,7 @@ class _Session:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             sys.exit(EXIT_USAGE)
-        except (UsageError, InputCheckError, RunStateError) as exc:
+        except (UsageError, InputCheckError, RunStateError, ConfigurationError) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_USAGE)
         except StorageError as exc:
@@ -156,6 +156,23 @@ class _Session:
         finally:
             if self.events_file is not None:
                 self.events_file.close()
+            from .telemetry import shutdown_all
+
+            shutdown_all()  # spans and metrics leave before the process does
+
+
+def _check_trace(_context: Any, _param: Any, value: str | None) -> str | None:
+    if value is None or value in ("otlp", "console") or value.endswith(".jsonl"):
+        return value
+    raise click.BadParameter("write otlp, console or a file name ending in .jsonl")
+
+
+trace_option = click.option(
+    "--trace",
+    callback=_check_trace,
+    metavar="otlp|console|FILE.jsonl",
+    help="Trace the run with OpenTelemetry (OTLP is configured by the OTEL_* variables).",
+)
 
 
 def _report(output: Any, as_json: bool, storage: str | None) -> None:
@@ -221,6 +238,7 @@ def _report(output: Any, as_json: bool, storage: str | None) -> None:
     type=click.Path(dir_okay=False),
     help="Write every model answer to this cassette (a scripted model file).",
 )
+@trace_option
 @storage_option
 def run(
     file: str,
@@ -236,6 +254,7 @@ def run(
     model_overrides: tuple[str, ...],
     max_concurrency: int | None,
     record: str | None,
+    trace: str | None,
     storage: str | None,
 ) -> None:
     """Run a workflow, agent or team of FILE; the run is recorded so it can be resumed."""
@@ -266,6 +285,7 @@ def run(
             storage=url,
             record=record,
             ask=ask,
+            trace=trace,
         ),
         run_id,
     )
@@ -292,6 +312,7 @@ def run(
     help="Append every event to this JSON Lines file.",
 )
 @click.option("--force", is_flag=True, help="Resume even if the spec file changed.")
+@trace_option
 @storage_option
 def resume(
     run_id: str,
@@ -300,6 +321,7 @@ def resume(
     as_json: bool,
     events_path: str | None,
     force: bool,
+    trace: str | None,
     storage: str | None,
 ) -> None:
     """Continue a paused, interrupted or cancelled run; completed steps are not run again."""
@@ -318,6 +340,7 @@ def resume(
             listeners=[session.on_event],
             ask=ask,
             force=force,
+            trace=trace,
         ),
         run_id,
     )

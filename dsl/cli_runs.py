@@ -141,6 +141,35 @@ def run_events(run_id: str, storage: str | None) -> None:
         click.echo(json.dumps(event, ensure_ascii=False, default=str))
 
 
+@runs.command("trace")
+@click.argument("run_id")
+@storage_option
+def run_trace(run_id: str, storage: str | None) -> None:
+    """A traced run's span tree: durations, tokens, errors."""
+
+    async def load(s: Any) -> Any:
+        return await s.get_run(run_id), await s.load_spans(run_id)
+
+    record, spans = _with_storage(storage, load)
+    if record is None:
+        click.echo(f"error: no run {run_id}", err=True)
+        sys.exit(EXIT_USAGE)
+    if not spans:
+        click.echo(
+            f"error: run {run_id} has no spans; trace runs with --trace or a telemetry: section",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    from rich.console import Console
+
+    from .trace_view import span_trees
+
+    console = Console()
+    console.print(f"run {record.run_id}  {record.status}  trace {spans[0]['trace_id']}")
+    for tree in span_trees(spans):
+        console.print(tree)
+
+
 @click.group()
 def sessions() -> None:
     """Stored sessions: history and session_state."""

@@ -23,25 +23,37 @@ def interpolate(
     locate: Callable[[YamlPath], Location],
     problems: list[Problem],
     path: YamlPath = (),
+    references: list[tuple[str, YamlPath]] | None = None,
 ) -> Any:
-    """A copy of `data` with every reference replaced; problems are appended."""
+    """A copy of `data` with every reference replaced; problems are appended.
+
+    `references` gains (variable, YAML path) for every variable used, so
+    telemetry can tell which values are secrets (an `api_key:`, a header).
+    """
     if isinstance(data, str):
-        return _interpolate_string(data, env, locate(path), problems) if "${" in data else data
+        if "${" not in data:
+            return data
+        return _interpolate_string(data, env, locate(path), problems, path, references)
     if isinstance(data, dict):
         return {
-            key: interpolate(value, env, locate, problems, (*path, key))
+            key: interpolate(value, env, locate, problems, (*path, key), references)
             for key, value in data.items()
         }
     if isinstance(data, list):
         return [
-            interpolate(item, env, locate, problems, (*path, index))
+            interpolate(item, env, locate, problems, (*path, index), references)
             for index, item in enumerate(data)
         ]
     return data
 
 
 def _interpolate_string(
-    text: str, env: Mapping[str, str], location: Location, problems: list[Problem]
+    text: str,
+    env: Mapping[str, str],
+    location: Location,
+    problems: list[Problem],
+    path: YamlPath = (),
+    references: list[tuple[str, YamlPath]] | None = None,
 ) -> str:
     def replace(match: re.Match[str]) -> str:
         escaped, body = match.group(1), match.group(2)
@@ -58,6 +70,8 @@ def _interpolate_string(
             )
             return match.group(0)
         name, default = variable.group(1), variable.group(2)
+        if references is not None:
+            references.append((name, path))
         if name in env:
             return env[name]
         if default is not None:

@@ -37,6 +37,8 @@ class Document:
     outlines: dict[str, Outline] = field(default_factory=dict)
     # Compiled plans, by model overrides: a loaded spec is compiled once, not per run.
     compilers: dict[tuple[tuple[str, str], ...], Any] = field(default_factory=dict)
+    # Every ${VAR} used (this file and its imports) with the YAML path it fills.
+    env_references: list[tuple[str, YamlPath]] = field(default_factory=list)
 
     @property
     def base_dir(self) -> Path:
@@ -64,6 +66,7 @@ def load_document(path: str | os.PathLike[str], env: Mapping[str, str] | None = 
     if problems:
         raise SpecError(problems)
     document.outlines = checker.outlines
+    document.env_references = loader.references
     return document
 
 
@@ -71,6 +74,7 @@ class _Loader:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
         self.problems: list[Problem] = []
+        self.references: list[tuple[str, YamlPath]] = []
         # A file imported twice (a diamond) is loaded once, so its definitions are one.
         self._loaded: dict[Path, Document | None] = {}
 
@@ -97,7 +101,9 @@ class _Loader:
             )
             return None
         interpolation_problems: list[Problem] = []
-        data = interpolate(data, self.env, source_map.locate, interpolation_problems)
+        data = interpolate(
+            data, self.env, source_map.locate, interpolation_problems, references=self.references
+        )
         self.problems.extend(interpolation_problems)
         try:
             spec = validate_spec(data)

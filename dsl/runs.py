@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .interpreter.durability import LEASE_SECONDS, Pending, Recorder
 from .interpreter.storage import RunRecord, Storage, open_storage
@@ -24,6 +24,10 @@ from .overrides import compiler_for
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
 from .schemas.spec import DEFAULT_STORAGE
+from .telemetry import RunTracing, resume_point, run_tracing
+
+if TYPE_CHECKING:
+    from .interpreter.sinks.otel_export import Telemetry
 
 Ask = Callable[[Pending], Awaitable[Any]]
 FINISHED = ("completed", "failed")
@@ -61,6 +65,8 @@ async def run_recorded(
     models: dict[str, str] | None,
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     storage = await open_storage(url)
     try:
@@ -80,7 +86,10 @@ async def run_recorded(
             models=dict(models or {}),
         )
         await storage.save_run(record)
-        return await _execute(storage, document, record, [], listeners, ask, resumed=False)
+        tracing = run_tracing(document, trace, telemetry)
+        return await _execute(
+            storage, document, record, [], listeners, ask, resumed=False, tracing=tracing
+        )
     finally:
         await storage.close()
 
@@ -93,6 +102,8 @@ async def resume_recorded(
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
     force: bool = False,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Continue a paused, interrupted or cancelled run without re-running what completed."""
     storage = await open_storage(url)
@@ -125,7 +136,10 @@ async def resume_recorded(
         record.pending = None
         document = load_document(path)
         restored = await storage.load_steps(run_id)
-        return await _execute(storage, document, record, restored, listeners, ask, resumed=True)
+        tracing = run_tracing(document, trace, telemetry)
+        return await _execute(
+            storage, document, record, restored, listeners, ask, resumed=True, tracing=tracing
+        )
     finally:
         await storage.close()
 
@@ -138,8 +152,17 @@ async def _execute(
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
     resumed: bool,
+    tracing: RunTracing | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
+
+    if tracing is not None:
+        previous = await resume_point(storage, record.run_id) if resumed else None
+        listeners = [*listeners, tracing.listener(previous)]
+        try:
+            return await _execute(storage, document, record, restored, listeners, ask, resumed)
+        finally:
+            await tracing.save(storage, record.run_id)
 
     owner = lease_owner()
     holder = await storage.acquire_lease(record.run_id, owner, LEASE_SECONDS)

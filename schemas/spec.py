@@ -8,6 +8,7 @@ from pydantic_core import PydanticCustomError
 from .agents import Agent, Team
 from .base import NAMED_KEYS, Duration, Name, NonNegativeIntField, SpecModel
 from .models import ModelConfig
+from .telemetry import Telemetry
 from .tools import ToolConfig
 from .workflows import Workflow
 
@@ -68,6 +69,9 @@ class Spec(SpecModel):
         None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."
     )
     defaults: Defaults = Field(default_factory=lambda: Defaults(), description="Defaults for all.")
+    telemetry: Telemetry | None = Field(
+        None, description="OpenTelemetry traces and metrics of every run (docs/telemetry.md)."
+    )
 
     # The front end keeps what it learned while loading (file, positions) here.
     _document: Any = PrivateAttr(default=None)

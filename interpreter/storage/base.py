@@ -2,7 +2,8 @@
 
 A run is one record (its spec, target, input, status, final output and any
 pending human decision), plus the outputs of its completed steps keyed by
-step key, plus its events in order. Sessions hold agent history and state.
+step key, plus its events in order, plus its telemetry spans when traced.
+Sessions hold agent history and state.
 """
 
 from __future__ import annotations
@@ -125,6 +126,14 @@ class Storage(ABC):
 
     @abstractmethod
     async def load_events(self, run_id: str) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    async def save_spans(self, run_id: str, spans: list[dict[str, Any]]) -> None:
+        """Append finished telemetry spans of the run (a resumed run adds its own)."""
+
+    @abstractmethod
+    async def load_spans(self, run_id: str) -> list[dict[str, Any]]:
+        """The run's spans in the order they were saved."""
 
     @abstractmethod
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:

@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS agno_dsl_steps (
     PRIMARY KEY (run_id, key));
 CREATE TABLE IF NOT EXISTS agno_dsl_events (
     run_id TEXT NOT NULL, seq BIGINT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS agno_dsl_spans (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, span TEXT NOT NULL, PRIMARY KEY (run_id, seq));
 CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
     session_id TEXT PRIMARY KEY, updated_at DOUBLE PRECISION NOT NULL, data TEXT NOT NULL);
 """
@@ -218,13 +220,22 @@ class PostgresStorage(Storage):
         await self._write(_append_statements(run_id, events))
 
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
+        return await self._load(run_id, "agno_dsl_events", "event")
+
+    async def _load(self, run_id: str, table: str, column: str) -> list[dict[str, Any]]:
         async def work(db: Any) -> Any:
             cursor = await db.execute(
-                "SELECT event FROM agno_dsl_events WHERE run_id = %s ORDER BY seq", (run_id,)
+                f"SELECT {column} FROM {table} WHERE run_id = %s ORDER BY seq", (run_id,)
             )
             return await cursor.fetchall()
 
         return [json.loads(row[0]) for row in await self._run(work)]
+
+    async def save_spans(self, run_id: str, spans: list[dict[str, Any]]) -> None:
+        await self._write(_append_statements(run_id, spans, table="agno_dsl_spans", column="span"))
+
+    async def load_spans(self, run_id: str) -> list[dict[str, Any]]:
+        return await self._load(run_id, "agno_dsl_spans", "span")
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
         async def work(db: Any) -> str | None:
@@ -293,14 +304,17 @@ class PostgresStorage(Storage):
             if self.schema:
                 await db.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
             else:
-                for table in ("meta", "runs", "steps", "events", "sessions"):
+                for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
                     await db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._run(work)
 
 
 def _append_statements(
-    run_id: str, events: list[dict[str, Any]]
+    run_id: str,
+    events: list[dict[str, Any]],
+    table: str = "agno_dsl_events",
+    column: str = "event",
 ) -> list[tuple[str, tuple[Any, ...]]]:
     """Append events after the run's last one. The advisory lock serializes appenders
     of one run; the next statement's snapshot is taken after it, so its MAX(seq) is
@@ -310,10 +324,10 @@ def _append_statements(
     return [
         ("SELECT pg_advisory_xact_lock(hashtext(%s))", (run_id,)),
         (
-            "INSERT INTO agno_dsl_events (run_id, seq, event) "
-            "SELECT %s, last.seq + item.n, item.event "
-            "FROM (SELECT COALESCE(MAX(seq), 0) AS seq FROM agno_dsl_events WHERE run_id = %s) "
-            "AS last, unnest(%s::text[]) WITH ORDINALITY AS item(event, n)",
+            f"INSERT INTO {table} (run_id, seq, {column}) "
+            "SELECT %s, last.seq + item.n, item.value "
+            f"FROM (SELECT COALESCE(MAX(seq), 0) AS seq FROM {table} WHERE run_id = %s) "
+            "AS last, unnest(%s::text[]) WITH ORDINALITY AS item(value, n)",
             (run_id, run_id, [json.dumps(e, default=str) for e in events]),
         ),
     ]

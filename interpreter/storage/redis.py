@@ -112,17 +112,26 @@ class RedisStorage(Storage):
 
         return await self._call(work)  # type: ignore[no-any-return]
 
+    async def _push(self, kind: str, run_id: str, records: list[dict[str, Any]]) -> None:
+        if records:
+            items = [json.dumps(record, default=str) for record in records]
+            await self._call(lambda r: r.rpush(self._key(kind, run_id), *items))
+
+    async def _list(self, kind: str, run_id: str) -> list[dict[str, Any]]:
+        items = await self._call(lambda r: r.lrange(self._key(kind, run_id), 0, -1))
+        return [json.loads(item) for item in items]
+
     async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
-        if events:
-            await self._call(
-                lambda r: r.rpush(
-                    self._key("events", run_id), *[json.dumps(e, default=str) for e in events]
-                )
-            )
+        await self._push("events", run_id, events)
 
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
-        items = await self._call(lambda r: r.lrange(self._key("events", run_id), 0, -1))
-        return [json.loads(item) for item in items]
+        return await self._list("events", run_id)
+
+    async def save_spans(self, run_id: str, spans: list[dict[str, Any]]) -> None:
+        await self._push("spans", run_id, spans)
+
+    async def load_spans(self, run_id: str) -> list[dict[str, Any]]:
+        return await self._list("spans", run_id)
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
         async def work(r: Any) -> str | None:

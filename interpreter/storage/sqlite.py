@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS agno_dsl_steps (
     PRIMARY KEY (run_id, key));
 CREATE TABLE IF NOT EXISTS agno_dsl_events (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+CREATE TABLE IF NOT EXISTS agno_dsl_spans (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, span TEXT NOT NULL, PRIMARY KEY (run_id, seq));
 CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
     session_id TEXT PRIMARY KEY, updated_at REAL NOT NULL, data TEXT NOT NULL);
 """
@@ -175,16 +177,25 @@ class SqliteStorage(Storage):
             db.execute("ROLLBACK")
             raise
 
-    def _append(self, run_id: str, events: list[dict[str, Any]]) -> None:
+    def _append(
+        self, run_id: str, events: list[dict[str, Any]], table: str = "agno_dsl_events"
+    ) -> None:
+        """Append JSON records after the run's last one (events, or spans)."""
         if not events:
             return
         start = self.db.execute(
-            "SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_events WHERE run_id = ?", (run_id,)
+            f"SELECT COALESCE(MAX(seq), 0) FROM {table} WHERE run_id = ?", (run_id,)
         ).fetchone()[0]
         self.db.executemany(
-            "INSERT INTO agno_dsl_events VALUES (?, ?, ?)",
+            f"INSERT INTO {table} VALUES (?, ?, ?)",
             [(run_id, start + i + 1, json.dumps(e, default=str)) for i, e in enumerate(events)],
         )
+
+    def _load(self, run_id: str, table: str, column: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            f"SELECT {column} FROM {table} WHERE run_id = ? ORDER BY seq", (run_id,)
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     async def load_steps(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
         rows = await self._call(
@@ -194,26 +205,34 @@ class SqliteStorage(Storage):
         )
         return [(key, json.loads(output)) for key, output in rows]
 
-    async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
+    async def _append_committed(
+        self, run_id: str, records: list[dict[str, Any]], table: str
+    ) -> None:
         def append() -> None:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self._append(run_id, events)
+                self._append(run_id, records, table)
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
 
-        if events:
+        if records:
             await self._call(append)
 
+    async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
+        await self._append_committed(run_id, events, "agno_dsl_events")
+
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
-        rows = await self._call(
-            lambda: self.db.execute(
-                "SELECT event FROM agno_dsl_events WHERE run_id = ? ORDER BY seq", (run_id,)
-            ).fetchall()
-        )
-        return [json.loads(row[0]) for row in rows]
+        return await self._call(self._load, run_id, "agno_dsl_events", "event")  # type: ignore[no-any-return]
+
+    # --- spans -----------------------------------------------------------------------
+
+    async def save_spans(self, run_id: str, spans: list[dict[str, Any]]) -> None:
+        await self._append_committed(run_id, spans, "agno_dsl_spans")
+
+    async def load_spans(self, run_id: str) -> list[dict[str, Any]]:
+        return await self._call(self._load, run_id, "agno_dsl_spans", "span")  # type: ignore[no-any-return]
 
     # --- leases ----------------------------------------------------------------------
 
@@ -285,7 +304,7 @@ class SqliteStorage(Storage):
 
     async def drop_all(self) -> None:
         def drop() -> None:
-            for table in ("meta", "runs", "steps", "events", "sessions"):
+            for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
                 self.db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._call(drop)

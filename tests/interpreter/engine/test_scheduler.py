@@ -281,7 +281,7 @@ def test_function_returning_step_output_is_readable_by_name(tmp_path: Path) -> N
     )
     path.write_text(
         path.read_text().replace(
-            '- {name: gate, function: "tests.interpreter.engine.helpers:stop_here", stop_if: "false"}',
+            '- {name: gate, function: "tests.interpreter.engine.helpers:stop_here", stop_if: "false"}',  # noqa: E501
             '- {name: made, function: "tests.interpreter.engine.helpers:made_output"}\n'
             '      - {name: after, agent: echo, input: "{{ steps.made.output }}"}',
         )
