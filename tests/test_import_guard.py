@@ -27,6 +27,8 @@ OPTIONAL_SEAMS = (
     "redis",
     "mcp",
     "opentelemetry",
+    "grpc",
+    "google",  # protobuf, under the OTLP exporters
     "fastapi",
     "uvicorn",
     "starlette",
