@@ -22,9 +22,23 @@ class Metrics(BaseModel):
     def add_tokens(self, other: "Metrics | None") -> None:
         if other is None:
             return
-        self.input_tokens += other.input_tokens
-        self.output_tokens += other.output_tokens
-        self.total_tokens += other.total_tokens
+        assign(
+            self,
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            total_tokens=self.total_tokens + other.total_tokens,
+        )
+
+
+def assign(model: BaseModel, **values: Any) -> None:
+    """`model.name = value` for each, as pydantic does it for these models.
+
+    The output models neither validate assignments nor are frozen, so pydantic's
+    own `__setattr__` stores the value and marks the field set; doing that here
+    skips its per-attribute dispatch (~1 µs each, several per run).
+    """
+    model.__dict__.update(values)
+    model.__pydantic_fields_set__.update(values)
 
 
 class Message(BaseModel):

@@ -17,6 +17,7 @@ from ...schemas.outputs import (
     StepOutput,
     TeamRunOutput,
     WorkflowRunOutput,
+    assign,
     content_type_of,
 )
 from ..agents.agent import run_agent
@@ -220,12 +221,16 @@ async def _run(
 
 
 def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, started: float) -> None:
-    output.content_type = content_type_of(output.content)
-    output.step_results = [
-        ctx.step_outputs[node.name] for node in plan.body.nodes if node.name in ctx.step_outputs
-    ]
-    output.metrics = ctx.final_metrics()
-    output.metrics.duration = time.perf_counter() - started
+    metrics = ctx.final_metrics()
+    assign(metrics, duration=time.perf_counter() - started)
+    assign(
+        output,
+        content_type=content_type_of(output.content),
+        step_results=[
+            ctx.step_outputs[node.name] for node in plan.body.nodes if node.name in ctx.step_outputs
+        ],
+        metrics=metrics,
+    )
 
 
 async def _run_directly(
@@ -252,8 +257,7 @@ async def _run_directly(
     _join_session(ctx, recorder)
     try:
         result = await run(ctx)
-        result.run_id = ctx.run_id
-        result.parent_run_id = None
+        assign(result, run_id=ctx.run_id, parent_run_id=None)
         return result
     except (AgnoDslError, ExpressionError, TimeoutError) as exc:
         return failed(ctx.run_id, describe(exc))
