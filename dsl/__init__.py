@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .api import aresume, arun, load, resume, run, stream
-    from .errors import Location, Problem, SpecError
+    from .errors import Location, Problem, SpecError, UsageError
     from .interpreter.errors import (
         InputCheckError,
         ModelProviderError,
@@ -41,6 +41,7 @@ __all__ = [
     "StepInput",
     "StepOutput",
     "StopAgentRun",
+    "UsageError",
     "WorkflowRunOutput",
     "aresume",
     "arun",
@@ -55,7 +56,7 @@ __all__ = [
 # `import agno_dsl` (and `agno-dsl --help`) does not load pydantic or the runtime.
 _HOMES = {
     **dict.fromkeys(("load", "run", "arun", "stream", "resume", "aresume"), ".api"),
-    **dict.fromkeys(("Location", "Problem", "SpecError"), ".errors"),
+    **dict.fromkeys(("Location", "Problem", "SpecError", "UsageError"), ".errors"),
     **dict.fromkeys(
         (
             "InputCheckError",

@@ -7,8 +7,9 @@ SpecError, each with the file:line:col of the key or value at fault.
 from __future__ import annotations
 
 import copy
+import gc
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from .interpolate import interpolate
 from .outline import Outline
 from .schemas.models import PROVIDERS
 from .schemas.spec import SECTIONS, Spec, validate_spec
+from .schemas.steps import misspelled_kind
 from .source import SourceMap, YamlPath, display_path, read_yaml
 from .templates import TemplateCompiler
 
@@ -53,15 +55,45 @@ class Document:
         return self.root_map.locate(path, key=key)
 
 
-def load_document(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Document:
-    """Load and check a spec file; raise SpecError listing every problem."""
+def load_document(
+    path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    allow_python: Iterable[str] = (),
+) -> Document:
+    """Load and check a spec file; raise SpecError listing every problem.
+
+    `allow_python` widens the spec's Python policy (python_policy.py) like
+    its own `python_allow:` entries (the CLI's --allow-python).
+    """
+    # Loading makes many objects that all stay alive (no garbage, no cycles to
+    # break): the cyclic collector's passes over them are pure cost, and grow
+    # with the spec, so it waits until the spec is loaded.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_document(path, env, tuple(allow_python))
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load_document(
+    path: str | os.PathLike[str], env: Mapping[str, str] | None, allow_python: tuple[str, ...]
+) -> Document:
     environment = os.environ if env is None else env
     loader = _Loader(environment)
     root = Path(path)
     document = loader.load_file(root, stack=())
     if loader.problems or document is None:
         raise SpecError(loader.problems)
-    checker = Checker(document.spec, document.locate, document.compiler)
+    checker = Checker(
+        document.spec,
+        document.locate,
+        document.compiler,
+        base_dir=document.base_dir,
+        allow_python=allow_python,
+    )
     problems = checker.check()
     if problems:
         raise SpecError(problems)
@@ -143,7 +175,8 @@ class _Loader:
         if spec.imports:
             return  # imported definitions are unknown here; avoid false alarms
         document = Document(spec, Path(source_map.file), source_map)
-        self.problems.extend(Checker(spec, document.locate, document.compiler).check())
+        checker = Checker(spec, document.locate, document.compiler, base_dir=document.base_dir)
+        self.problems.extend(checker.check())
 
     def _merge_imports(self, document: Document, stack: tuple[Path, ...]) -> Document | None:
         spec = document.spec
@@ -228,10 +261,23 @@ def _problems_from_validation(
             path = (*path, "provider")
         message = _message(error, path)
         at_key = key_error or error["type"] == "unknown_key"
+        if error["type"] == "step_kind_typo":
+            typo = misspelled_kind(_at(data, path))
+            if typo is not None:  # point at the misspelled key itself
+                path, at_key = (*path, typo[0]), True
         location = source_map.locate(path, key=at_key)
         shown = _dotted(path[:-1] if error["type"] == "missing" else path)
         problems.append(Problem(f"{shown}: {message}" if shown else message, location))
     return problems
+
+
+def _at(data: Any, path: YamlPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[YamlPath, bool]:

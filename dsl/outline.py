@@ -8,6 +8,7 @@ use of the same thing gets a suffix (`writer_2`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,11 +49,12 @@ class OutlineStep:
     explicit_name: bool
     branches: list[Branch] = field(default_factory=list)
 
-    @property
+    # Cached: the checker asks often, and pydantic attribute misses are slow.
+    @functools.cached_property
     def options(self) -> StepOptions:
         return options_of(self.step)
 
-    @property
+    @functools.cached_property
     def block(self) -> Any:
         return block_of(self.step)
 

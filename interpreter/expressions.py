@@ -9,9 +9,33 @@ and its place in the spec.
 
 from __future__ import annotations
 
+import contextvars
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+# When the running step must be done (time.monotonic()), if it has a timeout.
+# Evaluating templates and scripted `match` patterns stop there: they run on
+# the event loop, where asyncio's own timeout cannot interrupt them.
+step_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "agno_dsl_step_deadline", default=None
+)
+
+
+def deadline_after(seconds: float) -> float:
+    """The deadline of a step starting now, never later than the one it runs inside."""
+    deadline = time.monotonic() + seconds
+    outer = step_deadline.get()
+    return deadline if outer is None else min(outer, deadline)
+
+
+def seconds_left(default: float) -> float:
+    """Time left before the running step's deadline, at most `default`."""
+    deadline = step_deadline.get()
+    if deadline is None:
+        return default
+    return max(0.0, min(default, deadline - time.monotonic()))
 
 
 class ExpressionError(Exception):

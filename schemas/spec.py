@@ -1,8 +1,17 @@
 """The top-level document of language version 1."""
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PositiveInt, PrivateAttr, create_model, field_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PositiveInt,
+    PrivateAttr,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from .agents import Agent, Team
@@ -11,6 +20,28 @@ from .models import ModelConfig
 from .telemetry import Telemetry
 from .tools import ToolConfig
 from .workflows import Workflow
+
+# `module.sub` (that module and its submodules) or `module:callable` (exactly that).
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+_ALLOW_PATTERN = rf"^{_DOTTED}(:{_DOTTED})?$"
+_ALLOW_RE = re.compile(_ALLOW_PATTERN)
+
+
+def _check_allow_entry(value: str) -> str:
+    if not _ALLOW_RE.match(value):
+        raise PydanticCustomError(
+            "python_allow",
+            "'{value}' is not a module or module:callable; write e.g. json or os.path:join",
+            {"value": value},
+        )
+    return value
+
+
+PythonAllowEntry = Annotated[
+    str,
+    AfterValidator(_check_allow_entry),
+    WithJsonSchema({"type": "string", "pattern": _ALLOW_PATTERN}),
+]
 
 STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres", "redis", "rediss")
 DEFAULT_STORAGE = "sqlite:///.agno-dsl/agno.db"
@@ -76,6 +107,13 @@ class Spec(SpecModel):
     telemetry: Telemetry | None = Field(
         None, description="OpenTelemetry traces and metrics of every run (docs/telemetry.md)."
     )
+    python_allow: list[PythonAllowEntry] = Field(
+        default_factory=list,
+        description=(
+            "Python modules (`json`) or callables (`os:getcwd`) this spec may reference beyond "
+            "the default policy: its own folder and installed non-standard-library packages."
+        ),
+    )
 
     # The front end keeps what it learned while loading (file, positions) here.
     _document: Any = PrivateAttr(default=None)
@@ -85,7 +123,7 @@ class Spec(SpecModel):
 
 # Sections whose validators are the costly part of Spec's (a workflow's steps
 # alone are half of it): a file that does not have one does not build it.
-OPTIONAL_SECTIONS = ("tools", "teams", "workflows")
+OPTIONAL_SECTIONS = ("tools", "teams", "workflows", "telemetry")
 
 
 def validate_spec(data: Any) -> Spec:

@@ -20,6 +20,7 @@ from .base import (
     Name,
     NonNegativeIntField,
     SpecModel,
+    suggest,
 )
 
 LEAF_KINDS = ("agent", "team", "function", "workflow")
@@ -151,6 +152,19 @@ def step_kind(value: Any) -> str:
     return "invalid"
 
 
+def misspelled_kind(value: Any) -> tuple[str, str] | None:
+    """(key, kind) when a step mapping without a kind has a key that looks like one."""
+    if not isinstance(value, dict):
+        return None
+    option_keys = set(StepOptions.known_keys()) | {"input"}
+    for key in value:
+        if isinstance(key, str) and key not in option_keys:
+            guess = suggest(key, STEP_KINDS)
+            if guess:
+                return key, guess
+    return None
+
+
 def _step_tag(value: Any) -> str:
     # Tags show up in error locations; the prefix keeps them apart from real keys.
     return "step:" + step_kind(value)
@@ -167,6 +181,13 @@ def _reject_step(value: Any) -> Any:
             "step_kind",
             "a step has exactly one kind, this one has {kinds}; split it into separate steps",
             {"kinds": " and ".join(found)},
+        )
+    typo = misspelled_kind(value)
+    if typo is not None:
+        raise PydanticCustomError(
+            "step_kind_typo",
+            "unknown key '{key}'; did you mean '{kind}'? (a step needs one of: {kinds})",
+            {"key": typo[0], "kind": typo[1], "kinds": ", ".join(STEP_KINDS)},
         )
     raise PydanticCustomError(
         "step_kind", "a step needs one of the keys: {kinds}", {"kinds": ", ".join(STEP_KINDS)}
@@ -196,8 +217,11 @@ BlockStep = ParallelStep | ConditionStep | LoopStep | RouterStep | ForeachStep
 
 def block_of(step: Any) -> Block | None:
     """The block inside a block step, or None for a leaf step."""
+    # A model's fields live in its __dict__; getattr on a missing one goes through
+    # pydantic's slow __getattr__, which made checking big specs crawl.
+    fields = getattr(step, "__dict__", None)
     for kind in BLOCK_KINDS:
-        block = getattr(step, kind, None)
+        block = fields.get(kind) if fields is not None else getattr(step, kind, None)
         if block is not None and not isinstance(block, str):
             return block  # type: ignore[no-any-return]
     return None

@@ -17,6 +17,7 @@ from ...schemas.outputs import StepOutput
 from ..context import RunContext, Scope
 from ..durability import Pending, RunPaused
 from ..errors import StepFailed, describe
+from ..expressions import deadline_after, step_deadline
 from ..inputs import check_input
 from ..plan import Node, Plan
 
@@ -186,7 +187,7 @@ class Runner:
         while True:
             try:
                 if split is not None:
-                    output = split[1](node, await split[0](self, node, scope))
+                    output = split[1](self, node, await split[0](self, node, scope))
                 elif direct:
                     output = await execute(self, node, scope)
                 else:
@@ -297,8 +298,13 @@ class Runner:
         try:
             if timeout is None:
                 return await execute(self, node, scope)  # type: ignore[no-any-return]
-            async with asyncio.timeout(timeout):
-                return await execute(self, node, scope)  # type: ignore[no-any-return]
+            # The deadline also reaches what asyncio cannot interrupt (templates, patterns).
+            token = step_deadline.set(deadline_after(timeout))
+            try:
+                async with asyncio.timeout(timeout):
+                    return await execute(self, node, scope)  # type: ignore[no-any-return]
+            finally:
+                step_deadline.reset(token)
         finally:
             if limit is not None:
                 limit.release()

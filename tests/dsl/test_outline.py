@@ -5,7 +5,9 @@ from __future__ import annotations
 from agno_dsl.loader import load_document
 
 
-def test_names_kinds_and_paths(write_spec) -> None:
+def test_names_kinds_and_paths(write_spec, tmp_path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text("def Do_Thing(step_input):\n    return 1\n")
     document = load_document(
         write_spec("""version: 1
 models: {m: {provider: echo}}
