@@ -45,9 +45,9 @@ OPTIONAL_SEAMS = (
     "langchain_core",
 )
 # Core dependencies a plain one-agent run does not need: loaded on first use.
-DEFERRED = ("rich", "jinja2", "networkx", "jsonschema", "httpx", "yaml")
+DEFERRED = ("rich", "jinja2", "networkx", "jsonschema", "httpx")
 # Not even the language's models or the runtime are needed to print help.
-HELP_ONLY_DEFERRED = ("pydantic", "pydantic_core", "asyncio", "ruamel", "sqlite3")
+HELP_ONLY_DEFERRED = ("pydantic", "pydantic_core", "asyncio", "ruamel", "yaml", "sqlite3")
 
 ONE_AGENT = """\
 version: 1
