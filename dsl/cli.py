@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import cli_run, cli_runs
+from . import cli_memories, cli_run, cli_runs
 from .cli_shared import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -166,3 +166,4 @@ main.add_command(cli_run.run)
 main.add_command(cli_run.resume)
 main.add_command(cli_runs.runs)
 main.add_command(cli_runs.sessions)
+main.add_command(cli_memories.memories)

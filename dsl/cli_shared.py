@@ -94,3 +94,24 @@ def storage_choice_for(storage: str | None, spec: str | None) -> StorageChoice:
     choice = choose_storage(storage, document, spec_file=spec)
     check_storage_url(choice.url)
     return choice
+
+
+def with_storage(url: str | None, action: Any) -> Any:
+    """`action(storage)` on the storage of --storage (or its defaults); its error as one line."""
+    import asyncio
+
+    from .interpreter.storage import StorageError, open_storage
+    from .runs import storage_url
+
+    async def go() -> Any:
+        storage = await open_storage(storage_url(url))
+        try:
+            return await action(storage)
+        finally:
+            await storage.close()
+
+    try:
+        return asyncio.run(go())
+    except StorageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)

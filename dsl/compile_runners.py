@@ -95,7 +95,24 @@ class RunnerCompiler:
             post_hooks=self._hooks(runner.post_hooks, (*path, "post_hooks")),
             guardrails=tuple(runner.guardrails),
             session_state=runner.session_state,
+            **(self._memory(runner) if isinstance(runner, Agent) else {}),
         )
+
+    def _memory(self, agent: Agent) -> dict[str, Any]:
+        """agno's memory options; add_memories_to_context follows the other two when unset."""
+        return {
+            "update_memory_on_run": agent.update_memory_on_run,
+            "enable_agentic_memory": agent.enable_agentic_memory,
+            "add_memories_to_context": first(
+                agent.add_memories_to_context,
+                agent.update_memory_on_run or agent.enable_agentic_memory,
+            ),
+            "memory_model": ModelRef(
+                name=agent.memory_model, config=self.models[agent.memory_model]
+            )
+            if agent.memory_model
+            else None,
+        }
 
     def _template(self, text: str, path: YamlPath) -> Evaluable:
         return self.document.compiler.compile_value(text, self.where(path))

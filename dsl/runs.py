@@ -63,6 +63,7 @@ async def run_recorded(
     ask: Ask | None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     storage = await open_storage(url)
     try:
@@ -80,6 +81,8 @@ async def run_recorded(
             updated_at=now,
             max_concurrency=max_concurrency,
             models=dict(models or {}),
+            allow_python=list(document.allow_python),
+            user_id=user_id,
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)
@@ -139,7 +142,7 @@ async def resume_recorded(
             check_answer(run_id, pending, decision)  # a wrong answer leaves the run paused
             record.decisions[pending.key] = decision
         record.pending = None
-        document = load_document(path)
+        document = load_document(path, allow_python=record.allow_python)
         restored = await storage.load_steps(run_id)
         paused = pending.state if pending is not None else None
         tracing = run_tracing(document, trace, telemetry)
@@ -194,7 +197,7 @@ async def _execute(
             "team": document.spec.teams,
         }[record.kind]
         initial = section[record.target].session_state
-        session = await load_session(storage, record.session_id, initial)
+        session = await load_session(storage, record.session_id, initial, record.user_id)
     recorder = Recorder(storage, record, restored, session)
     recorder.keep_lease(owner)
     try:
@@ -208,6 +211,7 @@ async def _execute(
                 "session_id": record.session_id,
                 "run_id": record.run_id,
                 "recorder": recorder,
+                "user_id": record.user_id,
             }
             if record.kind == "agent":
                 result = await execute_agent(
@@ -239,6 +243,7 @@ async def _execute(
             decisions=record.decisions,
             ask=ask,
             resumed=resumed,
+            user_id=record.user_id,
         )
     except Exception as exc:
         # Whatever escaped the run, the record must not claim it is still running.

@@ -19,6 +19,7 @@ from ..schemas.events import Event
 from ..schemas.outputs import Metrics, StepOutput
 from .providers import Model, create_model
 from .providers.cassette import RECORDING
+from .storage.memories import PROCESS_MEMORIES, MemoryStore
 
 if TYPE_CHECKING:
     from .durability import Pending, Recorder
@@ -81,6 +82,7 @@ class RunContext:
         max_concurrency: int | None,
         session_state: dict[str, Any] | None = None,
         run_id: str | None = None,
+        user_id: str | None = None,
     ) -> None:
         self.run_id = run_id or new_id()
         # agno gives every run a session; without one asked for, the run is its own
@@ -96,6 +98,9 @@ class RunContext:
         self.stopped = False
         self.recorder: Recorder | None = None
         self.session: Session | None = None
+        self.user_id = user_id
+        # Where user memories live: the run's storage, else the process (storage/memories.py)
+        self.memories: MemoryStore = PROCESS_MEMORIES
         # --record: every model answer of the run is kept
         self.cassette: Cassette | None = RECORDING.get()
         # Human decisions by step key (approve/reject or input values), from resume.
@@ -108,7 +113,7 @@ class RunContext:
         self._models: dict[str, Model] = {}
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._executor: ThreadPoolExecutor | None = None
-        self.run_info = {"id": self.run_id, "session_id": self.session_id}
+        self.run_info = {"id": self.run_id, "session_id": self.session_id, "user_id": user_id}
 
     @property
     def metrics(self) -> Metrics:

@@ -73,6 +73,11 @@ class AgentPlan:
     post_hooks: tuple[Callable[..., Any], ...] = ()
     guardrails: tuple[str, ...] = ()
     session_state: Mapping[str, Any] | None = None  # the state a run without a session starts from
+    # user memory (interpreter/memory.py), agno's options
+    update_memory_on_run: bool = False
+    enable_agentic_memory: bool = False
+    add_memories_to_context: bool = False
+    memory_model: ModelRef | None = None  # None: the agent's own model, as in agno
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

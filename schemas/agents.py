@@ -47,6 +47,21 @@ class _RunnerOptions(SpecModel):
 class Agent(_RunnerOptions):
     """An agent: a model with instructions and tools."""
 
+    update_memory_on_run: bool = Field(
+        False, description="After each run, a memory model extracts memories of the user."
+    )
+    enable_agentic_memory: bool = Field(
+        False, description="Give the agent agno's update_user_memory tool."
+    )
+    add_memories_to_context: bool | None = Field(
+        None,
+        description="Add the user's memories to the system message (default: when either "
+        "memory option is on).",
+    )
+    memory_model: Name | None = Field(
+        None, description="Model that manages memories; the agent's own model when omitted."
+    )
+
 
 TeamMode = Literal["coordinate", "route", "broadcast", "tasks"]
 

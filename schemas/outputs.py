@@ -64,6 +64,7 @@ class RunOutput(BaseModel):
     run_id: str
     agent_name: str
     session_id: str | None = None
+    user_id: str | None = None
     parent_run_id: str | None = None
     content: Any = None
     content_type: str = "str"

@@ -206,16 +206,7 @@ async def run_loop(
                 result.content = _joined(said, response.content)
                 result.last = response.content
                 return result
-            messages.append(
-                Message(
-                    role="assistant",
-                    content=response.content,
-                    tool_calls=[
-                        {"id": c.id, "name": c.name, "arguments": c.arguments}
-                        for c in response.tool_calls
-                    ],
-                )
-            )
+            messages.append(response.assistant_message())
             waiting, said = response.tool_calls, _joined(said, response.content)
         try:
             batch = await turn.run(waiting, calls_made, tool_call_limit)

@@ -45,6 +45,7 @@ async def execute_workflow(
     decisions: dict[str, Any] | None = None,
     ask: Callable[[Pending], Awaitable[Any]] | None = None,
     resumed: bool = False,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput:
     """Run a workflow to the end (or to a pause); failures are reported, not raised.
 
@@ -61,6 +62,7 @@ async def execute_workflow(
         max_concurrency=max_concurrency or plan.max_concurrency,
         session_state=dict(plan.session_state or {}),
         run_id=run_id,
+        user_id=user_id,
     )
     ctx.recorder = recorder
     ctx.decisions = dict(decisions or {})
@@ -70,7 +72,10 @@ async def execute_workflow(
 
 
 def _join_session(ctx: RunContext, recorder: Recorder | None) -> None:
-    """With a stored session, `state` is the session's state (shared, persisted)."""
+    """With a stored session, `state` is the session's state (shared, persisted).
+    A recorded run keeps user memories in its storage."""
+    if recorder is not None:
+        ctx.memories = recorder.storage
     if recorder is not None and recorder.session is not None:
         ctx.session = recorder.session
         ctx.state = recorder.session.state
@@ -88,8 +93,10 @@ async def run_nested_workflow(
         listeners=parent.listeners,
         max_concurrency=None,
         run_id=parent.run_id,
+        user_id=parent.user_id,
     )
     ctx.share_models(parent)
+    ctx.memories = parent.memories
     ctx.limit = parent.limit
     ctx.state = parent.state
     ctx.recorder, ctx.decisions, ctx.ask = parent.recorder, parent.decisions, parent.ask
@@ -245,6 +252,7 @@ async def _run_directly(
     recorder: Recorder | None,
     decisions: dict[str, Any] | None = None,
     session_state: Mapping[str, Any] | None = None,
+    user_id: str | None = None,
 ) -> Any:
     """Run an agent or team on its own: its run id is the run's; failures are reported.
 
@@ -258,6 +266,7 @@ async def _run_directly(
         max_concurrency=None,
         session_state=dict(session_state or {}),
         run_id=run_id,
+        user_id=user_id,
     )
     ctx.decisions = dict(decisions or {})
     _join_session(ctx, recorder)
@@ -287,6 +296,7 @@ async def execute_agent(
     recorder: Recorder | None = None,
     decisions: dict[str, Any] | None = None,
     resume: dict[str, Any] | None = None,
+    user_id: str | None = None,
 ) -> RunOutput:
     """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised.
 
@@ -312,6 +322,7 @@ async def execute_agent(
         recorder=recorder,
         decisions=decisions,
         session_state=agent.session_state,
+        user_id=user_id,
     )
 
 
@@ -324,6 +335,7 @@ async def execute_team(
     session_id: str | None = None,
     run_id: str | None = None,
     recorder: Recorder | None = None,
+    user_id: str | None = None,
 ) -> TeamRunOutput:
     """Run one team directly (`agno-dsl run --team`); failures are reported, not raised."""
     from ..agents.team import run_team
@@ -345,4 +357,5 @@ async def execute_team(
         session_id=session_id,
         run_id=run_id,
         recorder=recorder,
+        user_id=user_id,
     )

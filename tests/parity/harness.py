@@ -72,6 +72,7 @@ class Pair:
     build: Callable[[Models], Agent | Team | Workflow]
     turns: tuple[Turn, ...]
     session_id: str | None = None  # shared by every turn; None: each side makes its own
+    user_id: str | None = None  # the user of every turn (memories); None: agno's "default"
 
     @property
     def spec(self) -> Path:
@@ -86,6 +87,7 @@ def pair(
     name: str | None = None,
     turns: tuple[Turn, ...] = (),
     session_id: str | None = None,
+    user_id: str | None = None,
 ) -> Callable[[Callable[[Models], Any]], Callable[[Models], Any]]:
     """Register a builder as a pair; `inputs` are its runs (or give `turns`)."""
 
@@ -93,7 +95,7 @@ def pair(
         key = name or build.__name__
         assert key not in PAIRS, f"pair {key} registered twice"
         PAIRS[key] = Pair(
-            key, build, tuple(Turn(input=text) for text in inputs) + turns, session_id
+            key, build, tuple(Turn(input=text) for text in inputs) + turns, session_id, user_id
         )
         return build
 
@@ -144,6 +146,8 @@ async def run_agno(the_pair: Pair, stream: bool) -> Side:
         if not turn.continues:
             models.reset()  # a new run starts its scripted answers afresh, as agno-dsl does
             options["session_id"] = session_id
+            if the_pair.user_id is not None:
+                options["user_id"] = the_pair.user_id
             call = target.arun(turn.input, **options, **_streaming(stream, target))
         else:
             _decide(last, turn)
@@ -214,6 +218,7 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
                 the_pair.spec,
                 turn.input,
                 session_id=the_pair.session_id,
+                user_id=the_pair.user_id,
                 storage=storage,
                 **which,
                 **listen,

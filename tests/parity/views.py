@@ -151,6 +151,11 @@ def event_view(event: Any) -> dict[str, Any]:
     tool = get(event, "tool")
     if tool is not None:
         view["tool"] = tool_view(tool)
+    memories = get(event, "memories")
+    if memories is not None:
+        # what each memory says (ids and times can never be equal), sorted: agno's SqliteDb
+        # returns them in the order of their random ids (agno-dsl: the order they were added)
+        view["memories"] = sorted(get(memory, "memory") for memory in memories)
     view["ids"] = "+".join(key for key in ("run_id", "session_id") if get(event, key)) or "-"
     return view
 
@@ -171,7 +176,7 @@ def output_view(output: Any) -> dict[str, Any]:
     for name in ("model", "model_provider"):
         if value := get(output, name):
             view[name] = value
-    for name in ("agent_name", "team_name", "workflow_name"):
+    for name in ("agent_name", "team_name", "workflow_name", "user_id"):
         if value := get(output, name):
             view[name] = value
     tools = get(output, "tools")

@@ -15,7 +15,7 @@ import pytest
 from agno_dsl.interpreter.storage import Commit, EncodedRun, open_storage
 from agno_dsl.interpreter.storage.base import lease_owner
 
-from tests.interpreter.storage.conftest import drop, require_server, storage_url_for
+from tests.interpreter.storage.conftest import drop, storage_url_for
 from tests.interpreter.storage.test_storage import record, with_storage
 
 CHAIN = """version: 1
@@ -34,7 +34,6 @@ async def step(step_input):
 @pytest.fixture(params=["postgresql", "redis"])
 def server_url(request, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A server storage's URL, and a project with a two-step chain in tmp_path."""
-    require_server(request.param)
     url = storage_url_for(request.param, tmp_path)
     (tmp_path / "chain.yaml").write_text(CHAIN)
     (tmp_path / "work.py").write_text(WORK)
