@@ -386,6 +386,7 @@ def run(
     ask: Any = None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Synchronous `arun` (outside a running event loop; there, `await arun(...)`)."""
     _outside_event_loop("run")
@@ -406,6 +407,7 @@ def run(
             ask=ask,
             trace=trace,
             telemetry=telemetry,
+            user_id=user_id,
         )
     )
 
@@ -426,6 +428,7 @@ async def stream(
     ask: Any = None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> AsyncIterator[Event]:
     """Run and yield each event as it happens; the last one ends the run."""
     queue: asyncio.Queue[Event | None] = asyncio.Queue()
@@ -446,6 +449,7 @@ async def stream(
             ask=ask,
             trace=trace,
             telemetry=telemetry,
+            user_id=user_id,
         )
     )
     task.add_done_callback(lambda _: queue.put_nowait(None))

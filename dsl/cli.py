@@ -43,7 +43,12 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {type(exc).__name__}: {exc} (add --debug for details)", err=True)
+            from .interpreter.errors import without_url_passwords
+
+            message = without_url_passwords(str(exc))
+            click.echo(
+                f"error: {type(exc).__name__}: {message} (add --debug for details)", err=True
+            )
             sys.exit(EXIT_FAILED)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -103,13 +104,24 @@ class ConfigurationError(AgnoDslError):
     """Something in the spec cannot run (e.g. a function that does not import)."""
 
 
+# scheme://user:PASSWORD@host: what an error about a database or a server often quotes.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(?=@)")
+
+
+def without_url_passwords(text: str) -> str:
+    """`text` with every password written in a URL replaced by ***."""
+    return _URL_PASSWORD.sub(r"\g<head>***", text) if "://" in text else text
+
+
 def describe(error: BaseException) -> str:
-    """One line naming the error's type and message."""
+    """One line naming the error's type and message (never a password in a URL:
+    this line goes to the user, to events and into storage)."""
     if isinstance(error, StepFailed):
         return str(error)
     if isinstance(error, TimeoutError):
         return str(error) or "timed out"
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = without_url_passwords(text)
     name = type(error).__name__
     return f"{name}: {text}" if text else name
 
