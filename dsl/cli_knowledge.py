@@ -10,8 +10,6 @@ are one line naming the spec entry, exit 1.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sys
 from typing import Any
 
@@ -50,6 +48,8 @@ def _bases(spec: str, name: str | None) -> list[Any]:
 
 
 def _run(action: Any) -> Any:
+    import asyncio
+
     from .interpreter.knowledge import KnowledgeError
 
     try:
@@ -114,4 +114,6 @@ def search(
     if not documents:
         click.echo("No documents found")
         return
+    import json
+
     click.echo(json.dumps(documents, indent=2, ensure_ascii=False))

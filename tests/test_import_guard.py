@@ -60,6 +60,12 @@ models: {fake: {provider: scripted, responses: [{content: ok}]}}
 agents: {a: {model: fake}}
 workflows: {w: {steps: [{name: only, agent: a}]}}
 """
+KNOWLEDGE = """\
+version: 1
+models: {fake: {provider: scripted, responses: [{content: ok}]}}
+knowledge: {kb: {sources: [{path: docs}], embedder: {provider: openai, base_url: "http://127.0.0.1:9"}}}
+agents: {a: {model: fake, knowledge: kb}}
+"""
 
 # (id, spec text, CLI arguments with SPEC for the spec's path, extra forbidden names)
 CASES = [
@@ -69,6 +75,8 @@ CASES = [
     ("run-agent", ONE_AGENT, ["run", "SPEC", "hi"], ()),
     ("run-agent-json", ONE_AGENT, ["run", "SPEC", "hi", "--json", "--events", "ev.jsonl"], ()),
     ("run-workflow", ONE_STEP_WORKFLOW, ["run", "SPEC", "hi"], ()),
+    ("knowledge-help", ONE_AGENT, ["knowledge", "--help"], HELP_ONLY_DEFERRED),
+    ("validate-knowledge", KNOWLEDGE, ["validate", "SPEC"], ()),
 ]
 
 # Runs in the fresh interpreter: records who imports a forbidden module, runs the
