@@ -28,6 +28,8 @@ STORE_FORMAT = 2  # bump when what a chunk holds changes: every file is embedded
 
 @dataclass(slots=True)
 class LoadSummary:
+    """What one load did: files new, changed, unchanged and removed; chunks embedded."""
+
     new: int = 0
     changed: int = 0
     unchanged: int = 0
