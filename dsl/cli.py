@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import cli_run, cli_runs
+from . import cli_batch, cli_run, cli_runs
 from .cli_shared import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, allow_python_option, load_or_exit
 
 STARTERS = ("workflow", "agent", "graph")
@@ -153,3 +153,4 @@ main.add_command(cli_run.run)
 main.add_command(cli_run.resume)
 main.add_command(cli_runs.runs)
 main.add_command(cli_runs.sessions)
+main.add_command(cli_batch.batch)

@@ -67,8 +67,11 @@ async def run_recorded(
     ask: Ask | None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    opened: Storage | None = None,
 ) -> WorkflowRunOutput | RunOutput:
-    storage = await open_storage(url)
+    """Record a new run and execute it; `opened` is a storage kept open by the caller
+    (a batch runs thousands of runs on one), else `url` is opened for this run."""
+    storage = opened or await open_storage(url)
     try:
         now = time.time()
         record = RunRecord(
@@ -91,7 +94,8 @@ async def run_recorded(
             storage, document, record, [], listeners, ask, resumed=False, tracing=tracing
         )
     finally:
-        await storage.close()
+        if opened is None:
+            await storage.close()
 
 
 async def resume_recorded(
@@ -104,9 +108,14 @@ async def resume_recorded(
     force: bool = False,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    opened: Storage | None = None,
+    document: Document | None = None,
 ) -> WorkflowRunOutput | RunOutput:
-    """Continue a paused, interrupted or cancelled run without re-running what completed."""
-    storage = await open_storage(url)
+    """Continue a paused, interrupted or cancelled run without re-running what completed.
+
+    `opened` as for `run_recorded`; `document` is the spec already loaded (its
+    file must be the run's)."""
+    storage = opened or await open_storage(url)
     try:
         record = await storage.get_run(run_id)
         if record is None:
@@ -134,14 +143,16 @@ async def resume_recorded(
         if pending is not None and decision is not None:
             record.decisions[pending.key] = decision
         record.pending = None
-        document = load_document(path)
+        if document is None or document.path.resolve() != path:
+            document = load_document(path)
         restored = await storage.load_steps(run_id)
         tracing = run_tracing(document, trace, telemetry)
         return await _execute(
             storage, document, record, restored, listeners, ask, resumed=True, tracing=tracing
         )
     finally:
-        await storage.close()
+        if opened is None:
+            await storage.close()
 
 
 async def _execute(
