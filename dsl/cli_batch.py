@@ -111,9 +111,10 @@ def batch(
         kind, target = choose_target(document, workflow, agent, team)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    settings = BatchSettings(
-        models=_models(model_overrides), **{k: v for k, v in given.items() if v is not None}
-    )
+    settings = BatchSettings(models=_models(model_overrides))
+    for option, value in given.items():
+        if value is not None:
+            setattr(settings, option, value)
     from .batch.session import new_record
 
     try:
@@ -192,7 +193,9 @@ def _execute(
         summary("aborted")
         click.echo(f"error: {exc}", err=True)
         record = state["record"]
-        click.echo(f"fix it, then continue with: agno-dsl batch --resume {record.batch_id}", err=True)
+        click.echo(
+            f"fix it, then continue with: agno-dsl batch --resume {record.batch_id}", err=True
+        )
         sys.exit(EXIT_FAILED)
     except (BatchStateError, InputsError) as exc:
         click.echo(f"error: {exc}", err=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..interpreter.storage import Storage
-from ..interpreter.storage.batches import BatchRecord, batch_store
+from ..interpreter.storage.batch_tables import batch_store
+from ..interpreter.storage.batches import BatchRecord
 from ..loader import Document
 from .driver import BatchSettings, Driver, save_status
 from .inputs import InputMapper, check_inputs_file, count_rows

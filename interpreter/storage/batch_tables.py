@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import StorageError
+from .base import Storage, StorageError
 from .batches import BatchRecord, BatchRow, BatchStore
 
 _SQL_TABLES = (
@@ -208,3 +208,18 @@ class RedisBatches(BatchStore):
                 await r.delete(*keys)
 
         await self._call(work)
+
+
+async def batch_store(storage: Storage) -> BatchStore:
+    """The batch store of an open storage, its tables created if missing."""
+    kinds: dict[str, type[BatchStore]] = {
+        "SqliteStorage": SqliteBatches,
+        "PostgresStorage": PostgresBatches,
+        "RedisStorage": RedisBatches,
+    }
+    kind = kinds.get(type(storage).__name__)
+    if kind is None:
+        raise StorageError(f"storage {storage.display_url} cannot hold batch records")
+    store = kind(storage)
+    await store.open()  # type: ignore[attr-defined]
+    return store

@@ -1,7 +1,7 @@
 """Batch records: one per `agno-dsl batch`, plus one row record per finished input row.
 
 Kept apart from the run tables and from the backends' own modules: a batch
-store borrows its storage's connection (`batch_store(storage)`) and owns two
+store borrows its storage's connection (`batch_tables.batch_store(storage)`) and owns two
 tables (or key families) of its own, created on first use. A row record is
 written once its run has finished; the run itself (steps, events, output)
 lives in the run tables under a run id derived from the batch id and the row
@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
-from .base import Storage, StorageError
+from .base import Storage
 
 # Run ids of batch rows are uuid5(batch id, row index): stable across resumes.
 _ROW_NAMESPACE = uuid.UUID("6f1d2c1e-4b0a-5d8e-9c3f-7a2b1e0d4c5b")
@@ -98,20 +98,3 @@ class BatchStore(ABC):
     @abstractmethod
     async def drop_batches(self) -> None:
         """Remove every batch record (tests clean up with it)."""
-
-
-async def batch_store(storage: Storage) -> BatchStore:
-    """The batch store of an open storage, its tables created if missing."""
-    from .batch_tables import PostgresBatches, RedisBatches, SqliteBatches
-
-    kinds: dict[str, type[BatchStore]] = {
-        "SqliteStorage": SqliteBatches,
-        "PostgresStorage": PostgresBatches,
-        "RedisStorage": RedisBatches,
-    }
-    kind = kinds.get(type(storage).__name__)
-    if kind is None:
-        raise StorageError(f"storage {storage.display_url} cannot hold batch records")
-    store = kind(storage)
-    await store.open()  # type: ignore[attr-defined]
-    return store
