@@ -29,6 +29,17 @@ def _models(values: tuple[str, ...]) -> dict[str, str]:
     return overrides
 
 
+def _rate(values: tuple[str, ...]) -> dict[str, int]:
+    """`--rate 4` (every model) or `--rate NAME=4`."""
+    limits = {}
+    for value in values:
+        name, sep, most = value.rpartition("=") if "=" in value else ("*", "", value)
+        if not most.isdigit() or int(most) < 1 or (sep and not name):
+            raise click.UsageError(f"--rate {value!r}: write N or MODEL=N (N ≥ 1)")
+        limits[name] = int(most)
+    return limits
+
+
 @click.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
 @click.option(
@@ -64,6 +75,13 @@ def _models(values: tuple[str, ...]) -> dict[str, str]:
     metavar="NAME=PROVIDER:ID",
     help="Replace a model of the spec for every row.",
 )
+@click.option(
+    "--rate",
+    "rates",
+    multiple=True,
+    metavar="[MODEL=]N",
+    help="Most requests at once to each model (or to MODEL), over its max_concurrency.",
+)
 @click.option("--resume", "resume_id", metavar="BATCH_ID", help="Continue this batch.")
 @click.option("--force", is_flag=True, help="Resume even if the spec file changed.")
 @storage_option
@@ -80,6 +98,7 @@ def batch(
     on_bad_row: str | None,
     max_failures: int | None,
     model_overrides: tuple[str, ...],
+    rates: tuple[str, ...],
     resume_id: str | None,
     force: bool,
     storage: str | None,
@@ -95,6 +114,7 @@ def batch(
         "on_bad_row": on_bad_row,
         "max_failures": max_failures,
         "out": out,
+        "rate": _rate(rates) or None,
     }
     if resume_id is not None:
         if file or inputs or workflow or agent or team or model_overrides:
@@ -170,6 +190,10 @@ def _execute(
                 record = batch
             state["record"] = record
             tally = state["tally"] = Tally(record.total)
+            if settings.rate:
+                from .interpreter.providers.limits import RATE
+
+                RATE.set(settings.rate)
             show = sys.stderr.isatty() and (settings.out is not None or not sys.stdout.isatty())
             return await execute_batch(
                 opened, document, record, settings, resuming, tally, show_progress=show

@@ -42,6 +42,7 @@ class BatchSettings:
     max_failures: int | None = None
     out: str | None = None
     models: dict[str, str] | None = None
+    rate: dict[str, int] | None = None  # model → most requests at once ("*": every model)
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
