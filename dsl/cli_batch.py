@@ -82,6 +82,17 @@ def _rate(values: tuple[str, ...]) -> dict[str, int]:
     metavar="[MODEL=]N",
     help="Most requests at once to each model (or to MODEL), over its max_concurrency.",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Run rows in this process, or over a Ray cluster (extra: ray).",
+)
+@click.option("--ray-address", help="Ray cluster to join (default: start a local one).")
+@click.option(
+    "--ray-workers", type=click.IntRange(min=1), help="Ray actors (default: the cluster's CPUs)."
+)
 @click.option("--resume", "resume_id", metavar="BATCH_ID", help="Continue this batch.")
 @click.option("--force", is_flag=True, help="Resume even if the spec file changed.")
 @storage_option
@@ -99,12 +110,16 @@ def batch(
     max_failures: int | None,
     model_overrides: tuple[str, ...],
     rates: tuple[str, ...],
+    executor: str,
+    ray_address: str | None,
+    ray_workers: int | None,
     resume_id: str | None,
     force: bool,
     storage: str | None,
     allow_python: tuple[str, ...],
 ) -> None:
     """Run FILE once per row of --inputs; results in input order, the batch resumable."""
+    ray = (ray_address, ray_workers) if executor == "ray" else None
     from .batch.driver import BatchSettings
     from .batch.inputs import InputsError
 
@@ -119,7 +134,7 @@ def batch(
     if resume_id is not None:
         if file or inputs or workflow or agent or team or model_overrides:
             raise click.UsageError("--resume takes the spec, inputs and target of the batch")
-        _execute(resume_id, None, given, storage, force, allow_python)
+        _execute(resume_id, None, given, storage, force, allow_python, ray)
         return
     if file is None or inputs is None:
         raise click.UsageError("give a spec FILE and --inputs (or --resume BATCH_ID)")
@@ -142,7 +157,7 @@ def batch(
     except InputsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    _execute(record, document, settings, storage_url(storage, document), force, allow_python)
+    _execute(record, document, settings, storage_url(storage, document), force, allow_python, ray)
 
 
 def _execute(
@@ -152,6 +167,7 @@ def _execute(
     storage: str | None,
     force: bool,
     allow_python: tuple[str, ...],
+    ray: tuple[str | None, int | None] | None,
 ) -> None:
     """Run a new batch (a record and its settings) or resume one (its id and the
     options given now); exit with the batch's outcome."""
@@ -160,6 +176,7 @@ def _execute(
     from .batch.driver import BatchAborted, BatchSettings
     from .batch.inputs import InputsError
     from .batch.progress import Tally
+    from .batch.ray_executor import RayError
     from .batch.session import BatchStateError, execute_batch, find_batch
     from .errors import SpecError
     from .interpreter.storage import StorageError, open_storage
@@ -195,9 +212,20 @@ def _execute(
 
                 RATE.set(settings.rate)
             show = sys.stderr.isatty() and (settings.out is not None or not sys.stdout.isatty())
-            return await execute_batch(
-                opened, document, record, settings, resuming, tally, show_progress=show
-            )
+            rows = None
+            if ray is not None:
+                from .batch.ray_executor import RayRows, check_storage, connect
+
+                check_storage(opened.url)
+                cluster = connect(ray[0], Path(record.spec_path).parent, Path(record.inputs))
+                rows = RayRows.start(cluster, record, opened.url, settings, ray[1], allow_python)
+            try:
+                return await execute_batch(
+                    opened, document, record, settings, resuming, tally, show, rows and rows.run_row
+                )
+            finally:
+                if rows is not None:
+                    rows.close()
         finally:
             await opened.close()
 
@@ -221,7 +249,7 @@ def _execute(
             f"fix it, then continue with: agno-dsl batch --resume {record.batch_id}", err=True
         )
         sys.exit(EXIT_FAILED)
-    except (BatchStateError, InputsError) as exc:
+    except (BatchStateError, InputsError, RayError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     except SpecError as exc:

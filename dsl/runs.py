@@ -113,8 +113,8 @@ async def resume_recorded(
 ) -> WorkflowRunOutput | RunOutput:
     """Continue a paused, interrupted or cancelled run without re-running what completed.
 
-    `opened` as for `run_recorded`; `document` is the spec already loaded (its
-    file must be the run's)."""
+    `opened` as for `run_recorded`; `document` is the run's spec already loaded
+    and checked by the caller (a batch), used wherever its file is."""
     storage = opened or await open_storage(url)
     try:
         record = await storage.get_run(run_id)
@@ -125,13 +125,15 @@ async def resume_recorded(
                 f"run {run_id} already finished ({record.status}); start a new run instead"
             )
         path = Path(record.spec_path)
-        if not path.is_file():
-            raise RunStateError(f"run {run_id}: its spec {path} no longer exists")
-        if spec_hash(path) != record.spec_hash and not force:
-            raise RunStateError(
-                f"run {run_id}: {path} changed since the run started; "
-                "pass --force to resume with the new spec"
-            )
+        # A caller's document was checked by it (a batch; a Ray worker has the spec elsewhere).
+        if document is None:
+            if not path.is_file():
+                raise RunStateError(f"run {run_id}: its spec {path} no longer exists")
+            if spec_hash(path) != record.spec_hash and not force:
+                raise RunStateError(
+                    f"run {run_id}: {path} changed since the run started; "
+                    "pass --force to resume with the new spec"
+                )
         pending = Pending.from_json(record.pending) if record.pending else None
         if pending is not None and decision is None and ask is None:
             what = "--approve or --reject" if pending.kind == "confirm" else "-i key=value"
@@ -143,7 +145,7 @@ async def resume_recorded(
         if pending is not None and decision is not None:
             record.decisions[pending.key] = decision
         record.pending = None
-        if document is None or document.path.resolve() != path:
+        if document is None:
             document = load_document(path)
         restored = await storage.load_steps(run_id)
         tracing = run_tracing(document, trace, telemetry)

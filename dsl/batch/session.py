@@ -84,8 +84,10 @@ async def execute_batch(
     resuming: bool,
     tally: Tally,
     show_progress: bool,
+    run_row: Any = None,
 ) -> str:
-    """Run the batch's unfinished rows on this machine; the final status."""
+    """Run the batch's unfinished rows (on this machine unless `run_row` sends them
+    elsewhere, as the Ray executor does); the final status."""
     store = await batch_store(storage)
     record.options = settings.to_json()
     await save_status(store, record, "running")
@@ -99,7 +101,7 @@ async def execute_batch(
         record,
         settings,
         mapper,
-        runner.run,
+        run_row or runner.run,
         tally,
         resuming,
         on_tick=bar.update if bar is not None else None,
