@@ -80,6 +80,8 @@ class Driver:
     async def run(self) -> str:
         """Run every unfinished row; the batch's final status (completed or aborted)."""
         earlier = await self.store.load_rows(self.record.batch_id) if self.resuming else []
+        # A skipped (bad) row is read again: the file may have been fixed since.
+        earlier = [row for row in earlier if row.status != "skipped"]
         finished = {row.index for row in earlier}
         self._results = OrderedResults(self.settings.out)
         try:

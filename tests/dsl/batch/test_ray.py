@@ -79,7 +79,7 @@ def ray_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         os.killpg(head.pid, signal.SIGTERM)
         try:
-            head.wait(timeout=30)
+            head.wait(timeout=5)
         except subprocess.TimeoutExpired:
             os.killpg(head.pid, signal.SIGKILL)
 
@@ -237,3 +237,44 @@ def test_without_ray_installed(project: Project, redis_url: str) -> None:
     assert ray.stderr == "error: --executor ray needs Ray: pip install 'agno-dsl[ray]'\n"
     local = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True)
     assert local.returncode == 0, local.stderr
+
+
+def test_the_model_limit_holds_across_the_cluster(
+    project: Project, ray_address: str, redis_url: str
+) -> None:
+    """Two workers, 8 rows at once, `max_concurrency: 2`: the model server never
+    sees more than 2 requests at once (one ModelSlots actor for the cluster)."""
+    from tests.dsl.batch.test_model_limits import CountingServer, limited_project
+
+    server = CountingServer()
+    try:
+        limited_project(project, server, ", max_concurrency: 2")
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "agno_dsl",
+                "batch",
+                "spec.yaml",
+                "--inputs",
+                "data.jsonl",
+                "--executor",
+                "ray",
+                "--ray-address",
+                ray_address,
+                "--storage",
+                redis_url,
+                "--concurrency",
+                "8",
+            ],
+            cwd=project.root,
+            env=ray_env(project),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        assert server.served == 16
+        assert server.most == 2
+    finally:
+        server.httpd.shutdown()
