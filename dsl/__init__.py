@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import Location, Problem, SpecError
+from .errors import Location, Problem, SpecError, UsageError
 from .interpreter.errors import (
     InputCheckError,
     ModelProviderError,
@@ -42,6 +42,7 @@ __all__ = [
     "StepInput",
     "StepOutput",
     "StopAgentRun",
+    "UsageError",
     "WorkflowRunOutput",
     "aresume",
     "arun",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -120,37 +121,60 @@ async def arun(
     telemetry on, as the spec's `telemetry:` section does; `telemetry` is a
     ready OpenTelemetry setup to use instead (own exporters or readers).
     """
+    with _recording(record):
+        return await _arun(
+            _document(target),
+            input,
+            (workflow, agent, team),
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=models,
+            run_id=run_id,
+            listeners=[on_event] if on_event is not None else [],
+            storage=storage,
+            ask=ask,
+            trace=trace,
+            telemetry=telemetry,
+        )
+
+
+@contextlib.contextmanager
+def _recording(record: str | os.PathLike[str] | None) -> Iterator[None]:
+    """With a path: keep every model answer, and write them there as a cassette."""
+    if record is None:
+        yield
+        return
+    from .interpreter.providers.cassette import RECORDING, Cassette
+
+    cassette = Cassette()
+    token = RECORDING.set(cassette)
+    try:
+        yield
+    finally:
+        RECORDING.reset(token)
+        cassette.save(Path(record))
+
+
+async def _arun(
+    document: Document,
+    input: Any,
+    names: tuple[str | None, str | None, str | None],
+    *,
+    session_id: str | None,
+    max_concurrency: int | None,
+    models: dict[str, str] | None,
+    run_id: str | None,
+    listeners: list[Callable[[Event], None]],
+    storage: str | None,
+    ask: Any,
+    trace: str | None,
+    telemetry: Telemetry | None,
+) -> WorkflowRunOutput | RunOutput:
+    """What `arun` does once the spec is loaded: recorded, or kept nowhere."""
     from .interpreter.context import new_id
 
-    if record is not None:  # keep every model answer, then write them as a cassette
-        from .interpreter.providers.cassette import RECORDING, Cassette
-
-        cassette = Cassette()
-        token = RECORDING.set(cassette)
-        try:
-            return await arun(
-                target,
-                input,
-                workflow=workflow,
-                agent=agent,
-                team=team,
-                session_id=session_id,
-                max_concurrency=max_concurrency,
-                models=models,
-                run_id=run_id,
-                on_event=on_event,
-                storage=storage,
-                ask=ask,
-                trace=trace,
-                telemetry=telemetry,
-            )
-        finally:
-            RECORDING.reset(token)
-            cassette.save(Path(record))
-    document = _document(target)
-    kind, name = choose_target(document, workflow, agent, team)
+    kind, name = choose_target(document, *names)
     compiler = compiler_for(document, models)
-    listeners = [on_event] if on_event is not None else []
     url = storage or document.spec.storage
     if url:
         from .runs import run_recorded
@@ -245,6 +269,7 @@ async def aresume(
     run_id: str,
     *,
     storage: str | None = None,
+    spec: str | os.PathLike[str] | None = None,
     approve: bool | None = None,
     values: dict[str, Any] | None = None,
     on_event: Callable[[Event], None] | None = None,
@@ -253,22 +278,32 @@ async def aresume(
     trace: str | None = None,
     telemetry: Telemetry | None = None,
 ) -> WorkflowRunOutput | RunOutput:
-    """Continue a paused or interrupted run; completed steps are not run again.
+    """Continue a paused, interrupted, cancelled or failed run; completed steps are not
+    run again.
 
-    `approve=True/False` answers a pending confirmation, `values` a pending
-    input request. A traced run continues its trace (same trace id, a link to
-    the previous attempt's root span).
+    The run is looked up in `storage` (a URL), else AGNO_DSL_STORAGE, else the
+    `storage:` of `spec` (the spec file the run was started with), else the
+    default. A run waiting at a `confirm:` step is answered with
+    `approve=True` (run it) or `approve=False` (skip it); one waiting at an
+    `input_required:` step with `values={...}` matching its schema (or
+    `approve=False` to skip it). An answer that does not fit raises
+    UsageError and leaves the run paused. A traced run continues its trace
+    (same trace id, a link to the previous attempt's root span).
     """
-    from .runs import resume_recorded, storage_url
+    from .runs import resume_recorded
+    from .storage_choice import choose_storage
 
+    if approve is not None and values is not None:
+        raise UsageError("give approve= or values=, not both; nothing was changed")
     decision: Any = None
     if approve is not None:
         decision = "approve" if approve else "reject"
     elif values is not None:
         decision = values
+    document = load_document(spec) if spec is not None else None
     return await resume_recorded(
         run_id,
-        url=storage_url(storage),
+        url=choose_storage(storage, document).url,
         decision=decision,
         listeners=[on_event] if on_event else [],
         ask=ask,
@@ -278,20 +313,128 @@ async def aresume(
     )
 
 
-def resume(run_id: str, **options: Any) -> WorkflowRunOutput | RunOutput:
-    """Synchronous `aresume`."""
-    return asyncio.run(aresume(run_id, **options))
+def _outside_event_loop(function: str) -> None:
+    """asyncio.run() cannot start inside a running loop (Jupyter, async code): say what to use."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    raise UsageError(
+        f"agno_dsl.{function}() was called inside a running event loop (Jupyter, async "
+        f"code); use `await agno_dsl.a{function}(...)` there"
+    )
 
 
-def run(target: Target, input: Any = None, **options: Any) -> WorkflowRunOutput | RunOutput:
-    """Synchronous `arun`."""
-    return asyncio.run(arun(target, input, **options))
+def resume(
+    run_id: str,
+    *,
+    storage: str | None = None,
+    spec: str | os.PathLike[str] | None = None,
+    approve: bool | None = None,
+    values: dict[str, Any] | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    ask: Any = None,
+    force: bool = False,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
+) -> WorkflowRunOutput | RunOutput:
+    """Synchronous `aresume` (outside a running event loop)."""
+    _outside_event_loop("resume")
+    return asyncio.run(
+        aresume(
+            run_id,
+            storage=storage,
+            spec=spec,
+            approve=approve,
+            values=values,
+            on_event=on_event,
+            ask=ask,
+            force=force,
+            trace=trace,
+            telemetry=telemetry,
+        )
+    )
 
 
-async def stream(target: Target, input: Any = None, **options: Any) -> AsyncIterator[Event]:
+def run(
+    target: Target,
+    input: Any = None,
+    *,
+    workflow: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+    session_id: str | None = None,
+    max_concurrency: int | None = None,
+    models: dict[str, str] | None = None,
+    run_id: str | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    storage: str | None = None,
+    record: str | os.PathLike[str] | None = None,
+    ask: Any = None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
+) -> WorkflowRunOutput | RunOutput:
+    """Synchronous `arun` (outside a running event loop; there, `await arun(...)`)."""
+    _outside_event_loop("run")
+    return asyncio.run(
+        arun(
+            target,
+            input,
+            workflow=workflow,
+            agent=agent,
+            team=team,
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=models,
+            run_id=run_id,
+            on_event=on_event,
+            storage=storage,
+            record=record,
+            ask=ask,
+            trace=trace,
+            telemetry=telemetry,
+        )
+    )
+
+
+async def stream(
+    target: Target,
+    input: Any = None,
+    *,
+    workflow: str | None = None,
+    agent: str | None = None,
+    team: str | None = None,
+    session_id: str | None = None,
+    max_concurrency: int | None = None,
+    models: dict[str, str] | None = None,
+    run_id: str | None = None,
+    storage: str | None = None,
+    record: str | os.PathLike[str] | None = None,
+    ask: Any = None,
+    trace: str | None = None,
+    telemetry: Telemetry | None = None,
+) -> AsyncIterator[Event]:
     """Run and yield each event as it happens; the last one ends the run."""
     queue: asyncio.Queue[Event | None] = asyncio.Queue()
-    task = asyncio.create_task(arun(target, input, on_event=queue.put_nowait, **options))
+    task = asyncio.create_task(
+        arun(
+            target,
+            input,
+            workflow=workflow,
+            agent=agent,
+            team=team,
+            session_id=session_id,
+            max_concurrency=max_concurrency,
+            models=models,
+            run_id=run_id,
+            on_event=queue.put_nowait,
+            storage=storage,
+            record=record,
+            ask=ask,
+            trace=trace,
+            telemetry=telemetry,
+        )
+    )
     task.add_done_callback(lambda _: queue.put_nowait(None))
     try:
         while (event := await queue.get()) is not None:

@@ -8,6 +8,7 @@ room live in `cli_*.py` modules and are registered here.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,15 @@ from typing import Any
 import click
 
 from . import cli_batch, cli_run, cli_runs
-from .cli_shared import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, allow_python_option, load_or_exit
+from .cli_shared import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    allow_python_option,
+    debug_option,
+    load_or_exit,
+)
 
 STARTERS = ("workflow", "agent", "graph")
 
@@ -34,9 +43,7 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(
-                f"error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True
-            )
+            click.echo(f"error: {type(exc).__name__}: {exc} (add --debug for details)", err=True)
             sys.exit(EXIT_FAILED)
 
 
@@ -50,10 +57,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
+@debug_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @allow_python_option
 def validate(files: tuple[str, ...], allow_python: tuple[str, ...]) -> None:
-    """Check spec files; print every problem as file:line:col: message."""
+    """Check spec files; print every problem as file:line:col: message (invalid: exit 1)."""
     from .errors import SpecError
     from .loader import load_document
 
@@ -77,6 +85,7 @@ def validate(files: tuple[str, ...], allow_python: tuple[str, ...]) -> None:
 
 
 @main.command()
+@debug_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
 def schema(output: str | None) -> None:
     """Print the JSON Schema of the language (for yaml-language-server and editors)."""
@@ -91,6 +100,7 @@ def schema(output: str | None) -> None:
 
 
 @main.command()
+@debug_option
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--format",
@@ -103,10 +113,10 @@ def schema(output: str | None) -> None:
 @click.option("--workflow", "-w", help="Draw only this workflow.")
 @allow_python_option
 def graph(file: str, fmt: str, workflow: str | None, allow_python: tuple[str, ...]) -> None:
-    """Draw the workflows of a spec; blocks are drawn as subgraphs."""
+    """Draw the workflows of a spec; blocks are drawn as subgraphs (invalid spec: exit 2)."""
     from .graph import to_dot, to_mermaid
 
-    document = load_or_exit(file, EXIT_FAILED, allow_python)
+    document = load_or_exit(file, EXIT_USAGE, allow_python)
     outlines = list(document.outlines.values())
     if workflow is not None:
         if workflow not in document.outlines:
@@ -122,6 +132,7 @@ def graph(file: str, fmt: str, workflow: str | None, allow_python: tuple[str, ..
 
 
 @main.command()
+@debug_option
 @click.argument("template", type=click.Choice(STARTERS), default="workflow")
 @click.option(
     "--output",
@@ -142,6 +153,8 @@ def init(template: str, output: str, force: bool) -> None:
     if target.exists() and not force:
         raise click.UsageError(f"{output} exists; pass --force to overwrite it")
     text = files("agno_dsl").joinpath("starters", f"{template}.yaml").read_text("utf-8")
+    # The starter's comments show how to run it: with the name it was written under.
+    text = text.replace("agno-dsl run agno.yaml", f"agno-dsl run {shlex.quote(output)}")
     target.write_text(text, encoding="utf-8")
     schema_file = target.parent / "agno-dsl.schema.json"
     schema_file.write_text(json.dumps(language_schema(), indent=2) + "\n", encoding="utf-8")

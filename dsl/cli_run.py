@@ -5,48 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
 
 import click
 
+from .cli_inputs import Inputs, ask_until_valid, missing_input_message, parse_inputs
 from .cli_shared import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_PAUSED,
     EXIT_USAGE,
     allow_python_option,
+    check_storage_url,
+    debug_option,
     load_or_exit,
+    spec_option,
+    storage_choice_for,
     storage_option,
 )
-
-
-def parse_inputs(message: str | None, pairs: tuple[str, ...], input_file: str | None) -> Any:
-    """MESSAGE alone is a string input; -i and --input-file build an object."""
-    if message is not None and (pairs or input_file):
-        raise click.UsageError("give either MESSAGE or -i/--input-file, not both")
-    if message is not None:
-        return message
-    value: Any = None
-    if input_file is not None:
-        try:
-            value = json.loads(Path(input_file).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise click.UsageError(f"--input-file {input_file}: {exc}") from None
-    if pairs:
-        if value is None:
-            value = {}
-        if not isinstance(value, dict):
-            raise click.UsageError("-i needs --input-file to hold a JSON object")
-        for pair in pairs:
-            key, sep, raw = pair.partition("=")
-            if not sep or not key:
-                raise click.UsageError(f"-i {pair!r}: write key=value")
-            try:
-                value[key] = json.loads(raw)
-            except json.JSONDecodeError:
-                value[key] = raw
-    return value
+from .storage_choice import StorageChoice, choose_storage
 
 
 def _parse_models(values: tuple[str, ...]) -> dict[str, str]:
@@ -72,31 +49,19 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()
 
 
-async def _ask_on_terminal(pending: Any) -> Any:
-    """Answer a pause at the terminal instead of exiting with code 3."""
-    import asyncio
-
-    def ask() -> Any:
-        if pending.kind == "confirm":
-            question = pending.question or f"Run step '{pending.step_name}'?"
-            return "approve" if click.confirm(question, default=True, err=True) else "reject"
-        values: dict[str, Any] = {}
-        properties = (pending.schema or {}).get("properties", {})
-        for key in properties or {"value": {}}:
-            raw = click.prompt(f"{pending.step_name}: {key}", err=True)
-            try:
-                values[key] = json.loads(raw)
-            except json.JSONDecodeError:
-                values[key] = raw
-        return values
-
-    return await asyncio.to_thread(ask)
-
-
 class _Session:
-    """The listeners of one CLI run: --events file, live view; closed at the end."""
+    """The listeners of one CLI run (--events file, live view), where the run is recorded,
+    and the input as typed (for hints); closed at the end."""
 
-    def __init__(self, events_path: str | None, as_json: bool) -> None:
+    def __init__(
+        self,
+        events_path: str | None,
+        as_json: bool,
+        choice: StorageChoice,
+        inputs: Inputs | None = None,
+    ) -> None:
+        self.choice = choice
+        self.inputs = inputs or Inputs()
         self.listeners: list[Callable[[Any], None]] = []
         self.events_file = None
         if events_path:
@@ -110,16 +75,40 @@ class _Session:
 
             self.live = LiveView()
             self.listeners.append(self.live)
+        self.ask = self._ask_on_terminal if _interactive() and not as_json else None
 
     def on_event(self, event: Any) -> None:
         for listener in self.listeners:
             listener(event)
 
+    async def _ask_on_terminal(self, pending: Any) -> Any:
+        """Answer a pause at the terminal instead of exiting with code 3."""
+        import asyncio
+
+        from .answers import AnswerError, check_answer
+
+        def problem(values: Any) -> str | None:
+            try:
+                check_answer("", pending, values)
+            except AnswerError as exc:
+                return str(exc).removeprefix("run : ")
+            return None
+
+        # The live view redraws several times a second; stopped, it leaves what
+        # the user types alone.
+        if self.live is None:
+            return await asyncio.to_thread(ask_until_valid, pending, problem)
+        with self.live.paused():
+            return await asyncio.to_thread(ask_until_valid, pending, problem)
+
+    def resume_command(self, run_id: str, answer: str = "") -> str:
+        return self.choice.command(f"resume {run_id}", answer)
+
     def execute(self, start: Callable[[], Coroutine[Any, Any, Any]], run_id: str) -> Any:
         import asyncio
 
-        from .api import UsageError
-        from .errors import SpecError
+        from .answers import AnswerError, answer_flags
+        from .errors import SpecError, UsageError
         from .interpreter.errors import ConfigurationError, InputCheckError
         from .interpreter.storage import StorageError
         from .runs import RunStateError
@@ -141,15 +130,24 @@ class _Session:
             return asyncio.run(main_task())
         except (asyncio.CancelledError, KeyboardInterrupt):
             click.echo(
-                f"run {run_id} cancelled; continue it with: agno-dsl resume {run_id}", err=True
+                f"run {run_id} cancelled; continue it with: {self.resume_command(run_id)}",
+                err=True,
             )
             sys.exit(EXIT_INTERRUPTED)
         except SpecError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             sys.exit(EXIT_USAGE)
+        except AnswerError as exc:
+            command = self.resume_command(run_id, answer_flags(exc.pending))
+            click.echo(
+                f"error: {exc}{self.inputs.quoting_hint(str(exc))}; the run is still paused\n"
+                f"continue with: {command}",
+                err=True,
+            )
+            sys.exit(EXIT_USAGE)
         except (UsageError, InputCheckError, RunStateError, ConfigurationError) as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {exc}{self.inputs.quoting_hint(str(exc))}", err=True)
             sys.exit(EXIT_USAGE)
         except StorageError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -160,6 +158,32 @@ class _Session:
             from .telemetry import shutdown_all
 
             shutdown_all()  # spans and metrics leave before the process does
+
+    def report(self, output: Any, as_json: bool) -> None:
+        """Print the outcome and exit with the code design §4 gives it."""
+        from .answers import answer_flags
+        from .interpreter.durability import Pending
+
+        if as_json:
+            click.echo(output.model_dump_json(indent=2))
+        elif output.status == "completed":
+            _print_content(output.content)
+        if output.status == "paused":
+            pending = Pending.from_json(output.pending)
+            question = f": {pending.question}" if pending.question else ""
+            click.echo(
+                f"run {output.run_id} paused at step '{pending.step_name}'{question}\n"
+                f"continue with: {self.resume_command(output.run_id, answer_flags(pending))}",
+                err=True,
+            )
+            sys.exit(EXIT_PAUSED)
+        if output.status != "completed":
+            if not as_json:
+                click.echo(f"error: {output.error or 'run ' + output.status}", err=True)
+            click.echo(
+                f"after a fix, resume it with: {self.resume_command(output.run_id)}", err=True
+            )
+            sys.exit(EXIT_FAILED)
 
 
 def _check_trace(_context: Any, _param: Any, value: str | None) -> str | None:
@@ -174,33 +198,6 @@ trace_option = click.option(
     metavar="otlp|console|FILE.jsonl",
     help="Trace the run with OpenTelemetry (OTLP is configured by the OTEL_* variables).",
 )
-
-
-def _report(output: Any, as_json: bool, storage: str | None) -> None:
-    """Print the outcome and exit with the code design §4 gives it."""
-    if as_json:
-        click.echo(output.model_dump_json(indent=2))
-    elif output.status == "completed":
-        _print_content(output.content)
-    if output.status == "paused":
-        pending = output.pending or {}
-        if pending.get("kind") == "confirm":
-            flag = "--approve (or --reject)"
-        else:
-            fields = list((pending.get("schema") or {}).get("properties") or {"key": {}})
-            flag = " ".join(f"-i {field}=..." for field in fields)
-        where = f" --storage {storage}" if storage else ""
-        question = f": {pending['question']}" if pending.get("question") else ""
-        click.echo(
-            f"run {output.run_id} paused at step '{pending.get('step_name')}'{question}\n"
-            f"continue with: agno-dsl resume {output.run_id} {flag}{where}",
-            err=True,
-        )
-        sys.exit(EXIT_PAUSED)
-    if output.status != "completed":
-        if not as_json:
-            click.echo(f"error: {output.error or 'run ' + output.status}", err=True)
-        sys.exit(EXIT_FAILED)
 
 
 @click.command()
@@ -242,6 +239,7 @@ def _report(output: Any, as_json: bool, storage: str | None) -> None:
 @trace_option
 @storage_option
 @allow_python_option
+@debug_option
 def run(
     file: str,
     message: str | None,
@@ -263,20 +261,21 @@ def run(
     """Run a workflow, agent or team of FILE; the run is recorded so it can be resumed."""
     from .api import arun
     from .interpreter.context import new_id
-    from .runs import storage_url
 
     document = load_or_exit(file, EXIT_USAGE, allow_python)
     document.spec._document = document
-    value = parse_inputs(message, pairs, input_file)
+    inputs = parse_inputs(message, pairs, input_file)
     overrides = _parse_models(model_overrides)
-    url = storage_url(storage, document)
+    choice = choose_storage(storage, document, spec_file=file)
+    check_storage_url(choice.url)
+    if inputs.value is None:
+        _require_input(document, workflow, agent, team)
     run_id = new_id()
-    session = _Session(events_path, as_json)
-    ask = _ask_on_terminal if _interactive() and not as_json else None
+    session = _Session(events_path, as_json, choice, inputs)
     output = session.execute(
         lambda: arun(
             document.spec,
-            value,
+            inputs.value,
             workflow=workflow,
             agent=agent,
             team=team,
@@ -285,27 +284,44 @@ def run(
             models=overrides,
             run_id=run_id,
             on_event=session.on_event,
-            storage=url,
+            storage=choice.url,
             record=record,
-            ask=ask,
+            ask=session.ask,
             trace=trace,
         ),
         run_id,
     )
-    _report(output, as_json, storage)
+    session.report(output, as_json)
+
+
+def _require_input(
+    document: Any, workflow: str | None, agent: str | None, team: str | None
+) -> None:
+    """A run started without input whose target's schema needs some: say which -i keys."""
+    from .api import choose_target
+    from .errors import UsageError
+    from .interpreter.inputs import input_problem
+
+    try:
+        kind, name = choose_target(document, workflow, agent, team)
+    except UsageError:
+        return  # reported with its own message when the run starts
+    schema = getattr(document.spec, kind + "s")[name].input_schema
+    if schema is not None and input_problem(schema, None) is not None:
+        raise click.UsageError(missing_input_message(f"{kind} '{name}'", schema))
 
 
 @click.command()
 @click.argument("run_id")
-@click.option("--approve", "decision", flag_value="approve", help="Approve the waiting step.")
-@click.option("--reject", "decision", flag_value="reject", help="Reject (skip) the waiting step.")
+@click.option("--approve", is_flag=True, help="Approve the waiting step.")
+@click.option("--reject", is_flag=True, help="Reject (skip) the waiting step.")
 @click.option(
     "-i",
     "--input",
     "pairs",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Input the waiting step asked for.",
+    help="Input the waiting step asked for (values are parsed as JSON when they can be).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the run output as JSON.")
 @click.option(
@@ -317,34 +333,46 @@ def run(
 @click.option("--force", is_flag=True, help="Resume even if the spec file changed.")
 @trace_option
 @storage_option
+@spec_option
+@debug_option
 def resume(
     run_id: str,
-    decision: str | None,
+    approve: bool,
+    reject: bool,
     pairs: tuple[str, ...],
     as_json: bool,
     events_path: str | None,
     force: bool,
     trace: str | None,
     storage: str | None,
+    spec: str | None,
 ) -> None:
-    """Continue a paused, interrupted or cancelled run; completed steps are not run again."""
-    from .runs import resume_recorded, storage_url
+    """Continue a paused, interrupted, cancelled or failed run; completed steps are not
+    run again."""
+    from .runs import resume_recorded
 
+    if approve and reject:
+        raise click.UsageError("give --approve or --reject, not both; nothing was changed")
+    decision = "approve" if approve else "reject" if reject else None
     if decision and pairs:
-        raise click.UsageError("give --approve/--reject or -i, not both")
-    answer: Any = decision or (parse_inputs(None, pairs, None) if pairs else None)
-    session = _Session(events_path, as_json)
-    ask = _ask_on_terminal if _interactive() and not as_json else None
+        raise click.UsageError(
+            f"give --{decision} or -i, not both: --approve/--reject answer a confirmation, "
+            "-i an input request; nothing was changed"
+        )
+    inputs = parse_inputs(None, pairs, None) if pairs else Inputs()
+    answer: Any = decision or inputs.value
+    choice = storage_choice_for(storage, spec)
+    session = _Session(events_path, as_json, choice, inputs)
     output = session.execute(
         lambda: resume_recorded(
             run_id,
-            url=storage_url(storage),
+            url=choice.url,
             decision=answer,
             listeners=[session.on_event],
-            ask=ask,
+            ask=session.ask,
             force=force,
             trace=trace,
         ),
         run_id,
     )
-    _report(output, as_json, storage)
+    session.report(output, as_json)

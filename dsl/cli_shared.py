@@ -1,5 +1,5 @@
 """What every command module of the CLI shares: exit codes, loading a spec or
-exiting with its problems, the `--storage` option.
+exiting with its problems, the `--storage`, `--spec` and `--debug` options.
 
 Command modules (`cli_run`, `cli_runs`, …) import from here and `cli.py`
 registers their commands on the `agno-dsl` group, so imports go one way.
@@ -12,7 +12,10 @@ from typing import Any
 
 import click
 
+from .storage_choice import StorageChoice, choose_storage
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PAUSED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+STORAGE_SCHEMES = ("sqlite", "postgresql", "postgres", "redis", "rediss")
 
 
 def load_or_exit(path: str, exit_code: int, allow_python: tuple[str, ...] = ()) -> Any:
@@ -45,3 +48,49 @@ def storage_option(function: Any) -> Any:
         help="Storage URL (default: AGNO_DSL_STORAGE, the spec's "
         "storage:, or sqlite:///.agno-dsl/agno.db).",
     )(function)
+
+
+def spec_option(function: Any) -> Any:
+    return click.option(
+        "--spec",
+        type=click.Path(dir_okay=False),
+        help="Use the storage this spec's storage: names (as `run FILE` did).",
+    )(function)
+
+
+def _turn_on_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        root = ctx.find_root()
+        root.obj = {**(root.obj or {}), "debug": True}
+
+
+def debug_option(function: Any) -> Any:
+    """`--debug` after the command name too: `agno-dsl run spec.yaml --debug`."""
+    return click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_turn_on_debug,
+        help="Show tracebacks of unexpected errors.",
+    )(function)
+
+
+def check_storage_url(url: str) -> None:
+    """A URL whose scheme no backend reads is a usage error (exit 2), before anything runs."""
+    from .interpreter.storage import redact_url
+
+    scheme = url.split(":", 1)[0] if "://" in url else ""
+    if scheme not in STORAGE_SCHEMES:
+        raise click.UsageError(
+            f"unsupported storage URL {redact_url(url)}; "
+            "use sqlite:///path, postgresql://host/db or redis://host"
+        )
+
+
+def storage_choice_for(storage: str | None, spec: str | None) -> StorageChoice:
+    """--storage, AGNO_DSL_STORAGE, --spec's storage: or the default, checked."""
+    document = load_or_exit(spec, EXIT_USAGE) if spec else None
+    choice = choose_storage(storage, document, spec_file=spec)
+    check_storage_url(choice.url)
+    return choice

@@ -94,6 +94,7 @@ class RunnerCompiler:
             pre_hooks=self._hooks(runner.pre_hooks, (*path, "pre_hooks")),
             post_hooks=self._hooks(runner.post_hooks, (*path, "post_hooks")),
             guardrails=tuple(runner.guardrails),
+            session_state=runner.session_state,
         )
 
     def _template(self, text: str, path: YamlPath) -> Evaluable:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +52,15 @@ class LiveView:
     def __exit__(self, *exc: Any) -> None:
         self.live.update(self._render())
         self.live.__exit__(*exc)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Stop redrawing while the user types at a prompt, then carry on below it."""
+        self.live.stop()
+        try:
+            yield
+        finally:
+            self.live.start()
 
     def __call__(self, event: Event) -> None:
         name = event.step_name

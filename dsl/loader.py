@@ -41,6 +41,9 @@ class Document:
     compilers: dict[tuple[tuple[str, str], ...], Any] = field(default_factory=dict)
     # Every ${VAR} used (this file and its imports) with the YAML path it fills.
     env_references: list[tuple[str, YamlPath]] = field(default_factory=list)
+    # What --allow-python / allow_python= widened the policy with; recorded with a run,
+    # so that resuming it loads the spec under the same policy.
+    allow_python: tuple[str, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -97,6 +100,7 @@ def _load_document(
     problems = checker.check()
     if problems:
         raise SpecError(problems)
+    document.allow_python = allow_python
     document.outlines = checker.outlines
     document.env_references = loader.references
     return document

@@ -20,16 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .interpreter.tools.base import INJECTED
+from .interpreter.tools.base import INJECTED, PASSED_TO_TOOLS
 from .schemas.base import suggest
 
 # What interpreter/agents/agent.py hands to hooks (agents/checks.call_hook passes them by name).
 PRE_HOOK_ARGUMENTS = frozenset({"run_input", "input", "agent", "session_state"})
 POST_HOOK_ARGUMENTS = frozenset({"run_output", "output", "agent", "session_state"})
-# What interpreter/tools/ fills in itself rather than the model (INJECTED); only
-# session_state is actually passed (tools/python.py call_tool).
-TOOL_INJECTED_PASSED = frozenset({"session_state"})
-TOOL_INJECTED_NOT_PASSED = INJECTED - TOOL_INJECTED_PASSED
+# What interpreter/tools/ fills in itself rather than the model (INJECTED), and of
+# those what call_tool actually passes.
+TOOL_INJECTED_NOT_PASSED = INJECTED - PASSED_TO_TOOLS
 # Names agno passes to function steps that this runtime does not: the StepInput carries them.
 STEP_NOT_PASSED = {
     "session_state": "read step_input.session_state",
@@ -257,7 +256,8 @@ def tool_problems(params: Parameters) -> list[tuple[str, str | None]]:
     return [
         (
             f"parameter '{name}' is not passed to tools by this runtime",
-            "tools may ask for session_state; give the parameter a default or remove it",
+            "tools may ask for session_state or run_context; "
+            "give the parameter a default or remove it",
         )
         for name in missing
     ]

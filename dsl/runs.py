@@ -9,13 +9,14 @@ step and runs the rest.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .answers import check_answer
 from .interpreter.durability import LEASE_SECONDS, Pending, Recorder
+from .interpreter.errors import describe
 from .interpreter.storage import RunRecord, Storage, open_storage
 from .interpreter.storage.base import lease_owner
 from .interpreter.storage.sessions import load_session
@@ -23,14 +24,15 @@ from .loader import Document, load_document
 from .overrides import compiler_for
 from .schemas.events import Event
 from .schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
-from .schemas.spec import DEFAULT_STORAGE
+from .storage_choice import choose_storage
 from .telemetry import RunTracing, resume_point, run_tracing
 
 if TYPE_CHECKING:
     from .interpreter.sinks.otel_export import Telemetry
 
 Ask = Callable[[Pending], Awaitable[Any]]
-FINISHED = ("completed", "failed")
+# A failed run can be resumed (after a fix): its completed steps are kept.
+FINISHED = ("completed",)
 
 
 class RunStateError(Exception):
@@ -39,13 +41,7 @@ class RunStateError(Exception):
 
 def storage_url(explicit: str | None, document: Document | None = None) -> str:
     """--storage, else AGNO_DSL_STORAGE, else the spec's storage:, else the default."""
-    if explicit:
-        return explicit
-    if os.environ.get("AGNO_DSL_STORAGE"):
-        return os.environ["AGNO_DSL_STORAGE"]
-    if document is not None and document.spec.storage:
-        return document.spec.storage
-    return DEFAULT_STORAGE
+    return choose_storage(explicit, document).url
 
 
 def spec_hash(path: Path) -> str:
@@ -87,6 +83,7 @@ async def run_recorded(
             updated_at=now,
             max_concurrency=max_concurrency,
             models=dict(models or {}),
+            allow_python=list(document.allow_python),
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)
@@ -119,7 +116,10 @@ async def resume_recorded(
     try:
         record = await storage.get_run(run_id)
         if record is None:
-            raise RunStateError(f"no run {run_id} in {storage.display_url}")
+            raise RunStateError(
+                f"no run {run_id} in {storage.display_url} (a run recorded through a "
+                "spec's storage: is found by naming that spec: --spec FILE)"
+            )
         if record.status in FINISHED:
             raise RunStateError(
                 f"run {run_id} already finished ({record.status}); start a new run instead"
@@ -142,15 +142,30 @@ async def resume_recorded(
                 f"{': ' + pending.question if pending.question else ''}; "
                 f"pass {what}"
             )
+        if pending is None and decision is not None:
+            raise RunStateError(
+                f"run {run_id} is not waiting for an answer ({record.status}); "
+                "resume it without --approve, --reject or -i"
+            )
         if pending is not None and decision is not None:
+            check_answer(run_id, pending, decision)  # a wrong answer leaves the run paused
             record.decisions[pending.key] = decision
         record.pending = None
         if document is None:
-            document = load_document(path)
+            document = load_document(path, allow_python=record.allow_python)
         restored = await storage.load_steps(run_id)
+        paused = pending.state if pending is not None else None
         tracing = run_tracing(document, trace, telemetry)
         return await _execute(
-            storage, document, record, restored, listeners, ask, resumed=True, tracing=tracing
+            storage,
+            document,
+            record,
+            restored,
+            listeners,
+            ask,
+            resumed=True,
+            tracing=tracing,
+            paused=paused,
         )
     finally:
         if opened is None:
@@ -166,6 +181,7 @@ async def _execute(
     ask: Ask | None,
     resumed: bool,
     tracing: RunTracing | None = None,
+    paused: dict[str, Any] | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
 
@@ -173,7 +189,9 @@ async def _execute(
         previous = await resume_point(storage, record.run_id) if resumed else None
         listeners = [*listeners, tracing.listener(previous)]
         try:
-            return await _execute(storage, document, record, restored, listeners, ask, resumed)
+            return await _execute(
+                storage, document, record, restored, listeners, ask, resumed, paused=paused
+            )
         finally:
             await tracing.save(storage, record.run_id)
 
@@ -197,19 +215,30 @@ async def _execute(
         if resumed:
             await recorder.save(status="running")
         if record.kind in ("agent", "team"):
-            run_one = execute_agent if record.kind == "agent" else execute_team
-            target = (compiler.agent if record.kind == "agent" else compiler.team)(record.target)
-            result: WorkflowRunOutput | RunOutput | TeamRunOutput = await run_one(
-                target,  # type: ignore[arg-type]
-                record.input,
-                models=compiler.models,
-                listeners=[*listeners, recorder],
-                session_id=record.session_id,
-                run_id=record.run_id,
-                recorder=recorder,
-            )
+            result: WorkflowRunOutput | RunOutput | TeamRunOutput
+            common: dict[str, Any] = {
+                "models": compiler.models,
+                "listeners": [*listeners, recorder],
+                "session_id": record.session_id,
+                "run_id": record.run_id,
+                "recorder": recorder,
+            }
+            if record.kind == "agent":
+                result = await execute_agent(
+                    compiler.agent(record.target),
+                    record.input,
+                    decisions=record.decisions,
+                    resume=paused,
+                    **common,
+                )
+            else:
+                result = await execute_team(compiler.team(record.target), record.input, **common)
             await recorder.save(
-                status=result.status, output=result.model_dump(mode="json"), error=result.error
+                status=result.status,
+                output=result.model_dump(mode="json"),
+                error=result.error,
+                pending=getattr(result, "pending", None),
+                decisions=record.decisions,
             )
             return result
         return await execute_workflow(
@@ -225,5 +254,9 @@ async def _execute(
             ask=ask,
             resumed=resumed,
         )
+    except Exception as exc:
+        # Whatever escaped the run, the record must not claim it is still running.
+        await recorder.save(status="failed", error=describe(exc))
+        raise
     finally:
         await recorder.stop_lease(owner)

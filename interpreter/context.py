@@ -74,7 +74,8 @@ class RunContext:
         run_id: str | None = None,
     ) -> None:
         self.run_id = run_id or new_id()
-        self.session_id = session_id
+        # agno gives every run a session; without one asked for, the run is its own
+        self.session_id = session_id or new_id()
         self.workflow_name = workflow_name
         self.input = input
         self.state: dict[str, Any] = dict(session_state or {})
@@ -98,14 +99,14 @@ class RunContext:
         self._models: dict[str, Model] = {}
         self.limit = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._executor: ThreadPoolExecutor | None = None
-        self.run_info = {"id": self.run_id, "session_id": session_id}
+        self.run_info = {"id": self.run_id, "session_id": self.session_id}
 
     # --- events --------------------------------------------------------------------
 
     def emit(self, event: str, **fields: Any) -> None:
         if not self.listeners:
             return
-        payload = Event.model_construct(
+        payload = Event.trusted(
             event=event,
             created_at=time.time(),
             run_id=self.run_id,

@@ -12,6 +12,8 @@ class AgnoDslError(Exception):
 class ModelProviderError(AgnoDslError):
     """A model call failed (network, server, provider-side error)."""
 
+    type = "model_provider_error"  # agno's slug, the error_type of error events
+
     def __init__(
         self,
         message: str,
@@ -38,6 +40,8 @@ class ModelRateLimitError(ModelProviderError):
 class ModelAuthenticationError(ModelProviderError):
     """The provider rejected the credentials (401/403)."""
 
+    type = "model_authentication_error"
+
 
 class ContextWindowExceededError(ModelProviderError):
     """The conversation is longer than the model's context window."""
@@ -45,6 +49,8 @@ class ContextWindowExceededError(ModelProviderError):
 
 class InputCheckError(AgnoDslError):
     """The input of a run failed a check (input_schema, guardrail, pre-hook)."""
+
+    type = "input_check_error"
 
     def __init__(self, message: str, check_trigger: str = "input_check") -> None:
         super().__init__(message)
@@ -54,6 +60,8 @@ class InputCheckError(AgnoDslError):
 class OutputCheckError(AgnoDslError):
     """The output of a run failed a check (output_schema, guardrail, post-hook)."""
 
+    type = "output_check_error"
+
     def __init__(self, message: str, check_trigger: str = "output_check") -> None:
         super().__init__(message)
         self.check_trigger = check_trigger
@@ -62,13 +70,19 @@ class OutputCheckError(AgnoDslError):
 class StopAgentRun(AgnoDslError):  # noqa: N818 - agno's name
     """Raised by a tool to end the agent run."""
 
+    type = "agent_run_error"
+
 
 class RetryAgentRun(AgnoDslError):  # noqa: N818 - agno's name
     """Raised by a tool to send its message back to the model and try again."""
 
+    type = "agent_run_error"
+
 
 class RunCancelledException(AgnoDslError):
     """The run was cancelled (Ctrl-C, SIGTERM, or the API)."""
+
+    type = "run_cancelled_error"
 
 
 class StepFailed(AgnoDslError):
@@ -79,6 +93,10 @@ class StepFailed(AgnoDslError):
         self.error = error
         self.where = where
         super().__init__(f"step '{step_name}' failed: {describe(error)}")
+
+
+class StepOutputError(AgnoDslError):
+    """A step produced an output that cannot be recorded (not JSON-serializable)."""
 
 
 class ConfigurationError(AgnoDslError):
@@ -94,3 +112,10 @@ def describe(error: BaseException) -> str:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     name = type(error).__name__
     return f"{name}: {text}" if text else name
+
+
+def error_type_of(error: BaseException) -> str:
+    """The error_type of an error event, as agno gives it: the error's slug
+    (`input_check_error`, `model_provider_error`, ...) or else its class name."""
+    slug = getattr(error, "type", None)
+    return slug if isinstance(slug, str) and slug else type(error).__name__

@@ -66,6 +66,7 @@ class AgentPlan:
     pre_hooks: tuple[Callable[..., Any], ...] = ()
     post_hooks: tuple[Callable[..., Any], ...] = ()
     guardrails: tuple[str, ...] = ()
+    session_state: Mapping[str, Any] | None = None  # the state a run without a session starts from
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -32,7 +32,15 @@ class ScriptedResponse(SpecModel):
         None, description="Tool calls the model asks for instead of answering."
     )
     match: str | None = Field(
-        None, description="Regular expression; the entry is used only for inputs it matches."
+        None,
+        description="Regular expression tested against the message the model answers: the "
+        "user's input, or, after a tool call, the tool's result. The entry is used only "
+        "when it matches.",
+    )
+    match_input: str | None = Field(
+        None,
+        description="Regular expression tested against the run's input (the last user "
+        "message), also on the turns after a tool call.",
     )
     match_history: str | None = Field(
         None,

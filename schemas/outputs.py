@@ -37,6 +37,9 @@ class Message(BaseModel):
     tool_calls: list[dict[str, Any]] | None = None
     tool_call_id: str | None = None
     name: str | None = None
+    from_history: bool | None = Field(
+        None, description="Added from the session's earlier runs (agno's from_history)."
+    )
 
 
 class RunOutput(BaseModel):
@@ -53,10 +56,21 @@ class RunOutput(BaseModel):
     status: RunStatus = "completed"
     model: str | None = None
     model_provider: str | None = None
-    messages: list[Message] = Field(default_factory=list)
+    messages: list[Message] | None = Field(
+        None, description="The conversation with the model; None when it never started."
+    )
     metrics: Metrics = Field(default_factory=lambda: Metrics())
     error: str | None = None
-    tools: list[dict[str, Any]] | None = Field(None, description="Tool calls and results.")
+    tools: list[dict[str, Any]] | None = Field(
+        None,
+        description="Tool executions, as agno's ToolExecution (tool_name, tool_args, result…).",
+    )
+    session_state: dict[str, Any] | None = Field(
+        None, description="The session state after the run (agno's RunOutput.session_state)."
+    )
+    pending: dict[str, Any] | None = Field(
+        None, description="When paused: the tool call waiting for a human and what it asks."
+    )
 
 
 class TeamRunOutput(BaseModel):

@@ -56,3 +56,12 @@ def _isolated_storage(tmp_path_factory, monkeypatch):
     folder = tmp_path_factory.mktemp("storage")
     monkeypatch.setenv("AGNO_DSL_STORAGE", f"sqlite:///{folder}/agno.db")
     return f"sqlite:///{folder}/agno.db"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _stop_servers_started_for_the_session():
+    """PostgreSQL/Redis started for the session (tests/servers.py) stop at its end."""
+    from tests.servers import SERVERS
+
+    yield
+    SERVERS.stop()

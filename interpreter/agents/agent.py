@@ -1,29 +1,48 @@
-"""One agent run, as agno does it: checks, messages, the model ↔ tools loop, the answer.
+"""One agent run, as agno does it: hooks, messages, the model ↔ tools loop, the answer.
 
 The system message is laid out as agno lays it out: description, then the
 instructions (one as is, several as a bullet list), expected output in
-<expected_output> tags, then additional context. An answer that does not
-match `output_schema` gets one repair attempt before OutputCheckError.
+<expected_output> tags, additional context, then (for a model without
+native structured outputs) agno's JSON output prompt. An answer that does
+not match `output_schema` gets one repair attempt before OutputCheckError
+(`structured.py`).
+
+Events follow agno's stream: RunStarted, the pre-hooks, each model request
+(`run_loop`), RunContentCompleted, the post-hooks, RunCompleted — or
+RunError with agno's error_type. A failed run still reports what it had:
+the error travels as the exception, with the partial RunOutput (status
+failed, content = the error's message unless there was an answer, the
+messages and tokens so far) on it as `run_output`, as agno returns it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import Any
 
-from ...schemas.outputs import Message, RunOutput, content_type_of
+from ...schemas.outputs import Message, Metrics, RunOutput, content_type_of
 from ..context import RunContext, Scope, new_id
-from ..errors import OutputCheckError
+from ..durability import RunPaused
+from ..errors import (
+    ContextWindowExceededError,
+    InputCheckError,
+    ModelAuthenticationError,
+    OutputCheckError,
+    describe,
+    error_type_of,
+)
 from ..inputs import check_input
 from ..plan import AgentPlan
-from ..providers.base import message_text
+from ..tools.base import RunContext as ToolRunContext
 from ..tools.base import call_tool
 from . import checks
-from .run_loop import LoopTool, ModelCall, ask_model, run_loop
+from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
+from .structured import json_output_prompt, said, structured
 
 
-def system_message(agent: AgentPlan, context: dict[str, Any]) -> str | None:
+def system_message(agent: AgentPlan, context: dict[str, Any], model: Any = None) -> str | None:
     parts = ""
     if agent.description:
         parts += f"{agent.description}\n"
@@ -36,13 +55,34 @@ def system_message(agent: AgentPlan, context: dict[str, Any]) -> str | None:
         parts += f"<expected_output>\n{agent.expected_output.strip()}\n</expected_output>\n\n"
     if agent.additional_context:
         parts += f"{agent.additional_context}\n"
+    if agent.output_schema is not None and not getattr(model, "native_structured_outputs", False):
+        parts += json_output_prompt(agent.output_schema)
     return parts.strip() or None
 
 
-def agent_tools(agent: AgentPlan, ctx: RunContext) -> dict[str, LoopTool]:
+def user_text(message: Any) -> str:
+    """The user message agno builds from an input: text as is, lines of a list of
+    strings, anything else as indented JSON (agno: model_dump_json(indent=2))."""
+    if isinstance(message, str):
+        return message
+    if isinstance(message, list) and all(isinstance(item, str) for item in message):
+        return "\n".join(message)
+    try:
+        return json.dumps(message, indent=2, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return str(message)
+
+
+def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, LoopTool]:
+    run_context = ToolRunContext(run_id=run_id, session_id=ctx.session_id, session_state=ctx.state)
+
     def bind(tool: Any) -> Any:
         return lambda arguments: call_tool(
-            tool, arguments, session_state=ctx.state, executor=ctx.executor()
+            tool,
+            arguments,
+            session_state=ctx.state,
+            executor=ctx.executor(),
+            run_context=run_context,
         )
 
     return {
@@ -59,6 +99,14 @@ def agent_tools(agent: AgentPlan, ctx: RunContext) -> dict[str, LoopTool]:
     }
 
 
+def _pre_hooks(agent: AgentPlan) -> list[tuple[str, Any]]:
+    guardrails = [(checks.GUARDRAIL_HOOK_NAME, checks.GUARDRAILS[g]) for g in agent.guardrails]
+    return guardrails + [(checks.hook_name(hook), hook) for hook in agent.pre_hooks]
+
+
+PAUSED_CONTENT = "I have tools to execute, but I need confirmation."  # agno's words
+
+
 async def run_agent(
     agent: AgentPlan,
     message: Any,
@@ -66,147 +114,214 @@ async def run_agent(
     scope: Scope,
     step_name: str | None = None,
     key: str | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> RunOutput:
+    """Run the agent, or continue it from a pause (`resume`: the state its Pending kept).
+
+    `retries` are agno's: a failed run starts over (RunStarted again), with
+    `retry_delay` doubling between attempts; a check error or a pause is not retried.
+    """
+    attempts = agent.retries + 1
+    for attempt in range(attempts):
+        last = attempt + 1 == attempts
+        try:
+            return await _attempt(agent, message, ctx, scope, step_name, key, resume, last)
+        except Exception as exc:
+            if last or not _retryable(exc):
+                raise
+            await asyncio.sleep(agent.retry_delay * (2**attempt))
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _retryable(error: Exception) -> bool:
+    """Whether another attempt could succeed: not for checks, pauses, bad credentials or a
+    conversation too long for the model (agno would try those again regardless)."""
+    return not isinstance(
+        error,
+        InputCheckError
+        | OutputCheckError
+        | RunPaused
+        | ModelAuthenticationError
+        | ContextWindowExceededError,
+    )
+
+
+async def _attempt(
+    agent: AgentPlan,
+    message: Any,
+    ctx: RunContext,
+    scope: Scope,
+    step_name: str | None,
+    key: str | None,
+    resume: dict[str, Any] | None,
+    last: bool,
+) -> RunOutput:
+    """One attempt of a run; only the last one reports a failure (RunError), as in agno."""
     run_id = new_id()
     model = ctx.model(agent.model.name)
     who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
-    ctx.emit("RunStarted", model=model.id, model_provider=model.provider, **who)
+
+    def emit(name: str, **fields: Any) -> None:
+        ctx.emit(name, **fields, **who)
+
+    output = RunOutput(
+        run_id=run_id,
+        agent_name=agent.name,
+        session_id=ctx.session_id,
+        parent_run_id=ctx.run_id,
+        model=model.id,
+        model_provider=model.provider,
+    )
+    if resume is None:
+        emit("RunStarted", model=model.id, model_provider=model.provider)
+    else:
+        emit("RunContinued")
     started = time.perf_counter()
-    text = message_text(message)
+    result = LoopResult(content=None)
     messages: list[Message] = []
+    own_start = 0  # where this run's own messages start; history is not stored again
+    hook_arguments = {"agent": agent.name, "session_state": ctx.state}
     try:
-        check_input(agent.input_schema, message, agent.where, f"agent '{agent.name}'")
-        checks.check_input(agent.guardrails, text)
-        for hook in agent.pre_hooks:
-            await checks.call_hook(
-                hook,
-                ctx.executor(),
-                run_input=checks.RunInput(message),
-                input=message,
-                agent=agent.name,
-                session_state=ctx.state,
-            )
-        system = system_message(agent, ctx.template_context(scope))
-        if system:
-            messages.append(Message(role="system", content=system))
-        if agent.add_history_to_context and ctx.session is not None:
-            messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
-        own_start = len(messages)  # this run's own messages; history is not stored again
-        messages.append(Message(role="user", content=text))
+        if resume is None:
+            own_start = await _start(agent, message, ctx, scope, model, emit, messages)
+        else:
+            messages += [Message.model_validate(m) for m in resume["messages"]]
+            own_start = resume["own_start"]
+        output.messages = messages
         call = ModelCall(
             model=model,
             runner=agent.name,
-            retries=agent.retries,
+            retries=0,  # the whole run is retried, as agno retries an agent
             retry_delay=agent.retry_delay,
             timeout=agent.timeout,
             output_schema=agent.output_schema,
-            on_delta=lambda delta: ctx.emit("RunContent", content=delta, delta=True, **who),
         )
         result = await run_loop(
             call,
             messages,
-            agent_tools(agent, ctx),
+            agent_tools(agent, ctx, run_id),
             ctx=ctx,
             tool_call_limit=agent.tool_call_limit,
             event_prefix="",
             events=who,
             decision_key=key or agent.name,
+            resume=resume["loop"] if resume else None,
         )
+        output.tools = result.tool_calls or None
         content = result.content
-        if agent.output_schema is not None and result.stopped_by is None:
-            content = await _structured(agent, call, messages, content, result)
-        for hook in agent.post_hooks:
-            await checks.call_hook(
-                hook,
-                ctx.executor(),
-                run_output=_partial(agent, content),
-                output=content,
-                agent=agent.name,
-                session_state=ctx.state,
-            )
-        checks.check_output(agent.guardrails, message_text(content))
-    except Exception as exc:
-        ctx.emit(
-            "RunError",
-            error=str(exc),
-            error_type=type(exc).__name__,
-            check_trigger=getattr(exc, "check_trigger", None),
-            **who,
+        if result.stopped_by is None:
+            messages.append(Message(role="assistant", content=said(result.last)))
+            if agent.output_schema is not None:
+                content = await structured(agent, call, messages, result.last, result)
+        output.content = content
+        emit("RunContentCompleted")
+        post_hooks = [(checks.hook_name(hook), hook) for hook in agent.post_hooks]
+        await checks.run_hooks(
+            post_hooks,
+            "post",
+            emit,
+            ctx.executor(),
+            run_output=output,
+            output=content,
+            **hook_arguments,
         )
+    except RunPaused as pause:
+        _pause(output, pause, messages, own_start, emit)
+        output.session_state = dict(ctx.state)
         raise
-    duration = time.perf_counter() - started
-    metrics = result.metrics(duration)
-    ctx.metrics.add_tokens(metrics)
-    messages.append(Message(role="assistant", content=content))
+    except Exception as exc:
+        if not last and _retryable(exc):
+            raise  # the next attempt starts over; only the last one reports
+        _fail(output, exc, result, started, ctx)
+        emit(
+            "RunError",
+            content=str(exc),
+            error_type=error_type_of(exc),
+            check_trigger=getattr(exc, "check_trigger", None),
+        )
+        exc.run_output = output  # type: ignore[attr-defined]
+        raise
+    output.content_type = content_type_of(output.content)
+    output.metrics = result.metrics(time.perf_counter() - started)
+    output.session_state = dict(ctx.state)
+    ctx.metrics.add_tokens(output.metrics)
     if ctx.session is not None:
         ctx.session.add_run(agent.name, messages[own_start:])
-    ctx.emit("RunContent", content=content, content_type=content_type_of(content), **who)
-    ctx.emit("RunCompleted", content=content, metrics=metrics.model_dump(), **who)
-    return RunOutput(
-        run_id=run_id,
-        agent_name=agent.name,
-        session_id=ctx.session_id,
-        parent_run_id=ctx.run_id,
-        content=content,
-        content_type=content_type_of(content),
-        model=model.id,
-        model_provider=model.provider,
-        messages=messages,
-        metrics=metrics,
-        tools=result.tool_calls or None,
+    emit(
+        "RunCompleted",
+        content=output.content,
+        content_type=output.content_type,
+        metrics=output.metrics.model_dump(),
     )
+    return output
 
 
-def _partial(agent: AgentPlan, content: Any) -> RunOutput:
-    return RunOutput(
-        run_id="", agent_name=agent.name, content=content, content_type=content_type_of(content)
+async def _start(
+    agent: AgentPlan,
+    message: Any,
+    ctx: RunContext,
+    scope: Scope,
+    model: Any,
+    emit: Any,
+    messages: list[Message],
+) -> int:
+    """Input checks, pre-hooks and the first messages; where the run's own messages start."""
+    check_input(agent.input_schema, message, agent.where, f"agent '{agent.name}'")
+    run_input = checks.RunInput(message)
+    await checks.run_hooks(
+        _pre_hooks(agent),
+        "pre",
+        emit,
+        ctx.executor(),
+        run_input=run_input,
+        input=message,
+        agent=agent.name,
+        session_state=ctx.state,
     )
+    system = system_message(agent, ctx.template_context(scope), model)
+    if system:
+        messages.append(Message(role="system", content=system))
+    if agent.add_history_to_context and ctx.session is not None:
+        messages.extend(ctx.session.history_messages(agent.name, agent.num_history_runs))
+    own_start = len(messages)
+    messages.append(Message(role="user", content=user_text(run_input.input_content)))
+    return own_start
 
 
-async def _structured(
-    agent: AgentPlan, call: ModelCall, messages: list[Message], content: Any, result: Any
-) -> Any:
-    """The answer as an object matching output_schema, after at most one repair."""
-    try:
-        return _checked_content(agent, content)
-    except OutputCheckError as first:
-        messages.append(Message(role="assistant", content=message_text(content)))
-        messages.append(
-            Message(
-                role="user",
-                content=(
-                    f"Your answer did not match the required JSON schema: {first}. "
-                    "Answer again with only a JSON object matching the schema."
-                ),
-            )
-        )
-        repair = await ask_model(call, messages)
-        result.input_tokens += repair.input_tokens
-        result.output_tokens += repair.output_tokens
-        return _checked_content(agent, repair.content)
-
-
-def _checked_content(agent: AgentPlan, content: Any) -> Any:
-    value = content
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            raise OutputCheckError(
-                f"agent '{agent.name}' must answer with JSON matching its output_schema, "
-                f"got text: {value[:80]!r}",
-                check_trigger="output_schema",
-            ) from None
-    from jsonschema import Draft202012Validator
-
-    errors = sorted(
-        Draft202012Validator(agent.output_schema).iter_errors(value), key=lambda e: list(e.path)
+def _pause(
+    output: RunOutput, pause: RunPaused, messages: list[Message], own_start: int, emit: Any
+) -> None:
+    """agno's paused RunOutput, and the state that lets a resume continue the run."""
+    loop = pause.pending.state or {}
+    output.status = "paused"
+    output.content = PAUSED_CONTENT
+    output.tools = [*loop.get("executions", []), *getattr(pause, "tools", [])] or None
+    tokens = loop.get("tokens", [0, 0])
+    output.metrics = Metrics(
+        input_tokens=tokens[0], output_tokens=tokens[1], total_tokens=sum(tokens)
     )
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.path) or "answer"
-        raise OutputCheckError(
-            f"agent '{agent.name}' output does not match output_schema at {where}: {first.message}",
-            check_trigger="output_schema",
-        )
-    return value
+    state = {
+        "loop": loop,
+        "messages": [m.model_dump(mode="json") for m in messages],
+        "own_start": own_start,
+    }
+    pause.pending = pause.pending.with_state(state)
+    output.pending = pause.pending.to_json()
+    emit("RunContentCompleted")
+    emit("RunPaused", tools=output.tools)
+    pause.run_output = output  # type: ignore[attr-defined]
+
+
+def _fail(
+    output: RunOutput, error: Exception, result: LoopResult, started: float, ctx: RunContext
+) -> None:
+    """The partial output agno returns for a failed run."""
+    output.status = "failed"
+    output.error = describe(error)
+    if output.content is None:
+        output.content = str(error)
+    output.content_type = content_type_of(output.content)
+    output.tools = output.tools or result.tool_calls or None
+    output.metrics = result.metrics(time.perf_counter() - started)
+    output.session_state = dict(ctx.state)
+    ctx.metrics.add_tokens(output.metrics)

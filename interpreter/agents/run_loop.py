@@ -1,44 +1,34 @@
 """The model ↔ tools loop shared by agents and team leaders (agno's run loop).
 
-The model answers, or asks for tool calls. Calls asked for together run
-concurrently; their results (or their errors, which go back to the model as
-results, as agno does) are appended as tool messages and the model is asked
-again, until it answers, a tool stops the run, or `tool_call_limit` is used up.
+Each model request is bracketed by ModelRequestStarted/ModelRequestCompleted
+(with its tokens); the answer's text streams as RunContent while it arrives
+(or as one RunContent when the model hands it over whole), as agno streams
+it. Tool calls of one turn run as `tool_calls.ToolTurn` runs them; then the
+model is asked again, until it answers or a tool ends the run. Calls past
+`tool_call_limit` are refused with agno's message and the model is asked
+again, as agno does. Team leaders emit the same events prefixed with "Team".
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...schemas.outputs import Message, Metrics
+from ...schemas.outputs import Message, Metrics, content_type_of
 from ..context import RunContext
-from ..durability import Pending, RunPaused
+from ..durability import RunPaused
 from ..errors import (
     ContextWindowExceededError,
     ModelAuthenticationError,
     ModelProviderError,
     ModelRateLimitError,
-    RetryAgentRun,
-    StopAgentRun,
 )
 from ..providers import Model, ModelResponse, ToolCall
-from ..providers.base import message_text
+from .tool_calls import LoopTool, ToolTurn
 
-
-@dataclass(frozen=True, slots=True)
-class LoopTool:
-    """A tool as the loop sees it: a name, a schema, and how to call it."""
-
-    name: str
-    description: str
-    parameters: dict[str, Any]
-    call: Callable[[dict[str, Any]], Awaitable[Any]]
-    stop_after_tool_call: bool = False
-    requires_confirmation: bool = False
-    cache: bool = False
+__all__ = ["LoopResult", "LoopTool", "ModelCall", "ask_model", "run_loop", "tool_schemas"]
 
 
 @dataclass
@@ -48,7 +38,14 @@ class LoopResult:
     input_tokens: int = 0
     output_tokens: int = 0
     time_to_first_token: float | None = None
-    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)  # agno's ToolExecutions
+    last: Any = None  # the last model turn's own content (the final assistant message)
+
+    def add(self, response: ModelResponse) -> None:
+        self.input_tokens += response.input_tokens
+        self.output_tokens += response.output_tokens
+        if self.time_to_first_token is None:
+            self.time_to_first_token = response.time_to_first_token
 
     def metrics(self, duration: float) -> Metrics:
         """agno's run metrics for the model turns of this loop."""
@@ -76,13 +73,14 @@ class ModelCall:
 
 
 def tool_schemas(tools: dict[str, LoopTool]) -> list[dict[str, Any]] | None:
-    """Tools as the model sees them (OpenAI's function-calling shape)."""
+    """Tools as the model sees them (OpenAI's function-calling shape), sorted by name as
+    agno sorts them (a stable request prefix for the providers' prompt caches)."""
     return [
         {
             "type": "function",
             "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
         }
-        for t in tools.values()
+        for t in sorted(tools.values(), key=lambda tool: tool.name)
     ] or None
 
 
@@ -117,12 +115,45 @@ async def ask_model(
             attempt += 1
 
 
-def _as_text(value: Any) -> str:
-    """A tool result for the model; results JSON cannot hold fall back to str()."""
-    try:
-        return message_text(value)
-    except (TypeError, ValueError):
-        return str(value)
+async def _request(
+    call: ModelCall,
+    messages: list[Message],
+    tools: dict[str, LoopTool],
+    emit: Callable[..., None],
+) -> ModelResponse:
+    """One model request with agno's events around it and its text as content events."""
+    model = {"model": call.model.id, "model_provider": call.model.provider}
+    emit("ModelRequestStarted", **model)
+    streamed = False
+
+    def on_delta(text: str) -> None:
+        nonlocal streamed
+        streamed = True
+        emit("RunContent", content=text, content_type="str", delta=True)
+
+    asked = ModelCall(
+        call.model,
+        call.runner,
+        call.retries,
+        call.retry_delay,
+        call.timeout,
+        call.output_schema,
+        on_delta,
+    )
+    response = await ask_model(asked, messages, tools)
+    if response.content is not None and not streamed:
+        # the model handed its answer over whole: agno streams it as one chunk
+        emit("RunContent", content=response.content, content_type=content_type_of(response.content))
+    emit(
+        "ModelRequestCompleted",
+        **model,
+        input_tokens=response.input_tokens,
+        output_tokens=response.output_tokens,
+        total_tokens=response.input_tokens + response.output_tokens,
+        time_to_first_token=response.time_to_first_token,
+        tool_calls=len(response.tool_calls),  # beside agno's fields: why the request ended
+    )
+    return response
 
 
 async def run_loop(
@@ -136,139 +167,94 @@ async def run_loop(
     events: dict[str, Any],
     decision_key: str,
     max_turns: int | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> LoopResult:
-    """Ask the model until it answers; messages gain every turn."""
+    """Ask the model until it answers; messages gain every turn.
+
+    When a tool call waits for a human, RunPaused leaves with the loop's state on
+    its Pending; `resume` (that state) starts again with those tool calls.
+    """
+
+    def emit(name: str, **fields: Any) -> None:
+        ctx.emit(f"{event_prefix}{name}", **fields, **events)
+
     result = LoopResult(content=None)
-    cache: dict[str, Any] = {}
+    turn = ToolTurn(tools, ctx, emit, decision_key, events.get("step_name"), cache={})
     calls_made = 0
     turns = 0
+    waiting: list[ToolCall] | None = None
+    said: Any = None  # the text of the run's model turns so far: agno's content adds them up
+    asked: list[int] = []  # how many messages the model had at each request
+    if resume is not None:
+        result.input_tokens, result.output_tokens = resume["tokens"]
+        result.tool_calls = list(resume["executions"])
+        calls_made = resume["calls_made"]
+        waiting = [ToolCall(**c) for c in resume["tool_calls"]]
+        asked = list(resume["asked"])
+        said = resume.get("said")
+        _replay(call, messages, asked)
     while True:
-        turns += 1
-        response = await ask_model(call, messages, tools)
-        result.input_tokens += response.input_tokens
-        result.output_tokens += response.output_tokens
-        if result.time_to_first_token is None:
-            result.time_to_first_token = response.time_to_first_token
-        limit_reached = tool_call_limit is not None and calls_made >= tool_call_limit
-        if max_turns is not None and turns >= max_turns and response.tool_calls:
-            limit_reached = True  # tasks mode: the leader's turns are bounded
-        if not response.tool_calls or limit_reached:
-            result.content = response.content
-            return result
-        requested = response.tool_calls
-        messages.append(
-            Message(
-                role="assistant",
-                content=response.content,
-                tool_calls=[
-                    {"id": c.id, "name": c.name, "arguments": c.arguments} for c in requested
-                ],
-            )
-        )
-        allowed = requested
-        if tool_call_limit is not None:
-            allowed = requested[: max(tool_call_limit - calls_made, 0)]
-        calls_made += len(allowed)
-        outcomes = await asyncio.gather(
-            *[_one_call(c, tools, ctx, cache, event_prefix, events, decision_key) for c in allowed]
-        )
-        for tool_call, (text, _stop) in zip(allowed, outcomes, strict=True):
-            messages.append(
-                Message(role="tool", content=text, tool_call_id=tool_call.id, name=tool_call.name)
-            )
-            result.tool_calls.append(
-                {
-                    "id": tool_call.id,
-                    "name": tool_call.name,
-                    "arguments": tool_call.arguments,
-                    "result": text,
-                }
-            )
-        for skipped in requested[len(allowed) :]:
+        if waiting is None:
+            turns += 1
+            asked.append(len(messages))
+            response = await _request(call, messages, tools, emit)
+            result.add(response)
+            bounded = max_turns is not None and turns >= max_turns  # tasks mode: leader turns
+            if not response.tool_calls or bounded:
+                result.content = _joined(said, response.content)
+                result.last = response.content
+                return result
             messages.append(
                 Message(
-                    role="tool",
-                    tool_call_id=skipped.id,
-                    name=skipped.name,
-                    content=f"Tool call limit ({tool_call_limit}) reached; "
-                    "answer with what you have.",
+                    role="assistant",
+                    content=response.content,
+                    tool_calls=[
+                        {"id": c.id, "name": c.name, "arguments": c.arguments}
+                        for c in response.tool_calls
+                    ],
                 )
             )
-        for tool_call, (_text, stop) in zip(allowed, outcomes, strict=True):
-            if stop is not None:
-                result.content = stop
-                result.stopped_by = tool_call.name
-                return result
-
-
-async def _one_call(
-    tool_call: ToolCall,
-    tools: dict[str, LoopTool],
-    ctx: RunContext,
-    cache: dict[str, Any],
-    prefix: str,
-    events: dict[str, Any],
-    decision_key: str,
-) -> tuple[str, Any]:
-    """Run one tool call; return (text for the model, content that ends the run or None)."""
-    info = {
-        "tool_name": tool_call.name,
-        "tool_call_id": tool_call.id,
-        "tool_args": tool_call.arguments,
-        **events,
-    }
-    tool = tools.get(tool_call.name)
-    if tool is None:
-        known = ", ".join(sorted(tools)) or "none"
-        text = f"Error: there is no tool named {tool_call.name}; tools: {known}"
-        ctx.emit(f"{prefix}ToolCallError", error=text, **info)
-        return text, None
-    if tool.requires_confirmation:
-        key = f"{decision_key}#{tool_call.name}:{_as_text(tool_call.arguments)}"
-        if key not in ctx.decisions:
-            pending = Pending(
-                key=key,
-                step_name=events.get("step_name") or tool_call.name,
-                kind="confirm",
-                question=f"Run tool {tool_call.name}({_as_text(tool_call.arguments)})?",
+            waiting, said = response.tool_calls, _joined(said, response.content)
+        try:
+            batch = await turn.run(waiting, calls_made, tool_call_limit)
+        except RunPaused as pause:
+            pause.pending = pause.pending.with_state(
+                {
+                    "tokens": [result.input_tokens, result.output_tokens],
+                    "executions": result.tool_calls,
+                    "calls_made": calls_made,
+                    "asked": asked,
+                    "said": said if isinstance(said, str) else None,
+                    "tool_calls": [
+                        {"id": c.id, "name": c.name, "arguments": c.arguments} for c in waiting
+                    ],
+                }
             )
-            if ctx.ask is None:
-                raise RunPaused(pending)
-            ctx.decisions[key] = await ctx.ask(pending)
-        if ctx.decisions[key] == "reject":
-            text = f"The user rejected running {tool_call.name}."
-            ctx.emit(f"{prefix}ToolCallCompleted", result=text, **info)
-            return text, None
-    ctx.emit(f"{prefix}ToolCallStarted", **info)
-    cache_key = f"{tool_call.name}:{_as_text(tool_call.arguments)}"
-    try:
-        if tool.cache and cache_key in cache:
-            value = cache[cache_key]
-        else:
-            value = await tool.call(tool_call.arguments)
-            if tool.cache:
-                cache[cache_key] = value
-    except StopAgentRun as stop:
-        text = str(stop) or f"{tool_call.name} stopped the run"
-        ctx.emit(f"{prefix}ToolCallCompleted", result=text, stopped_run=True, **info)
-        return text, text
-    except RetryAgentRun as retry:
-        text = str(retry)
-        ctx.emit(f"{prefix}ToolCallCompleted", result=text, retry=True, **info)
-        return text, None
-    except RunPaused:
-        raise
-    except Exception as exc:  # the model sees the error and may recover (agno)
-        message = str(exc) or type(exc).__name__
-        if isinstance(exc, TimeoutError):
-            message = "timed out"
-        text = (
-            f"Error: {type(exc).__name__}: {message}"
-            if not isinstance(exc, TimeoutError)
-            else f"Error: {tool_call.name} timed out"
-        )
-        ctx.emit(f"{prefix}ToolCallError", error=text, **info)
-        return text, None
-    text = _as_text(value)
-    ctx.emit(f"{prefix}ToolCallCompleted", result=text, **info)
-    return text, (value if tool.stop_after_tool_call else None)
+            raise
+        waiting = None
+        calls_made += batch.charged
+        messages.extend(batch.messages)
+        result.tool_calls.extend(batch.executions)
+        if batch.stop:
+            # agno: the content is what the model said plus the results shown (None when
+            # neither: StopAgentRun's message goes to the model, not into the content)
+            result.content = _joined(said, batch.shown)
+            result.stopped_by = next(
+                (e["tool_name"] for e in batch.executions if e.get("stop_after_tool_call")), None
+            )
+            return result
+
+
+def _replay(call: ModelCall, messages: list[Message], asked: list[int]) -> None:
+    """A resumed run's scripted model skips the answers it gave before the pause."""
+    replay = getattr(call.model, "replay_request", None)
+    if replay is not None:
+        for count in asked:
+            replay(messages[:count], agent=call.runner)
+
+
+def _joined(said: Any, content: Any) -> Any:
+    """agno's run content: the text of every model turn of the run, one after another."""
+    if said is None or not isinstance(said, str) or not isinstance(content, str | None):
+        return content
+    return said + (content or "")

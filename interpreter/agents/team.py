@@ -19,6 +19,7 @@ from typing import Any
 
 from ...schemas.outputs import Message, RunOutput, TeamRunOutput, content_type_of
 from ..context import RunContext, Scope, new_id
+from ..errors import error_type_of
 from ..plan import AgentPlan, TeamPlan
 from ..providers.base import message_text
 from .agent import agent_tools, run_agent, system_message
@@ -163,7 +164,7 @@ async def run_team(
         done["summary"] = str(arguments.get("summary", ""))
         return done["summary"]
 
-    tools = agent_tools(leader, ctx)
+    tools = agent_tools(leader, ctx, run_id)
     if team.mode in ("coordinate", "route"):
         tools["delegate_task_to_member"] = LoopTool(
             "delegate_task_to_member",
@@ -224,7 +225,7 @@ async def run_team(
             max_turns=team.max_iterations if team.mode == "tasks" else None,
         )
     except Exception as exc:
-        ctx.emit("TeamRunError", error=str(exc), error_type=type(exc).__name__, **who)
+        ctx.emit("TeamRunError", content=str(exc), error_type=error_type_of(exc), **who)
         raise
     content = result.content
     if team.mode == "route" and result.stopped_by == "delegate_task_to_member" and responses:
@@ -236,7 +237,7 @@ async def run_team(
         metrics.add_tokens(response.metrics)  # the team's metrics include its members'
     metrics.tokens_per_second = metrics.output_tokens / duration if duration > 0 else None
     messages.append(Message(role="assistant", content=content))
-    ctx.emit("TeamRunContent", content=content, content_type=content_type_of(content), **who)
+    ctx.emit("TeamRunContentCompleted", **who)  # the content streamed from the run loop
     ctx.emit("TeamRunCompleted", content=content, metrics=metrics.model_dump(), **who)
     return TeamRunOutput(
         run_id=run_id,

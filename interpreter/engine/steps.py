@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ...schemas.outputs import StepOutput
 from ..agents.agent import run_agent
 from ..context import Scope
+from ..errors import StepOutputError
 from ..functions import StepInput
 from ..plan import AgentNode, FunctionNode, TeamNode
 from ..providers.base import message_text
@@ -92,9 +93,33 @@ async def run_function_step(runner: Runner, node: FunctionNode, scope: Scope) ->
         result = await loop.run_in_executor(ctx.executor(), functools.partial(node.function, *args))
     if isinstance(result, StepOutput):
         # The step's name is the spec's, whatever the function put there.
-        return result.model_copy(
+        output = result.model_copy(
             update={"step_name": node.name, "step_type": result.step_type or "function"}
         )
-    return StepOutput.trusted(
-        step_name=node.name, step_type="function", executor_name=node.import_path, content=result
-    )
+    else:
+        output = StepOutput.trusted(
+            step_name=node.name,
+            step_type="function",
+            executor_name=node.import_path,
+            content=result,
+        )
+    if ctx.recorder is not None and type(result) not in _PLAIN:
+        _check_recordable(output, node)
+    return output
+
+
+# Results that are JSON as they are: no need to try serializing them first.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+def _check_recordable(output: StepOutput, node: FunctionNode) -> None:
+    """A recorded step's output must be JSON: fail this step, located, not the commit."""
+    try:
+        output.model_dump(mode="json")
+    except (ValueError, TypeError) as exc:  # PydanticSerializationError is a ValueError
+        kind = type(output.content).__name__
+        raise StepOutputError(
+            f"function {node.import_path} returned a {kind}, which cannot be recorded "
+            f"({str(exc).splitlines()[0]}); return text, numbers, lists, dicts "
+            "or a pydantic model"
+        ) from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from ...schemas.outputs import (
@@ -238,8 +238,12 @@ async def _run_directly(
     session_id: str | None,
     run_id: str | None,
     recorder: Recorder | None,
+    decisions: dict[str, Any] | None = None,
+    session_state: Mapping[str, Any] | None = None,
 ) -> Any:
-    """Run an agent or team on its own: its run id is the run's; failures are reported."""
+    """Run an agent or team on its own: its run id is the run's; failures are reported.
+
+    Without a stored session the run starts from the spec's `session_state` (agno)."""
     ctx = RunContext(
         input=input,
         workflow_name=None,
@@ -247,8 +251,10 @@ async def _run_directly(
         models=models,
         listeners=listeners,
         max_concurrency=None,
+        session_state=dict(session_state or {}),
         run_id=run_id,
     )
+    ctx.decisions = dict(decisions or {})
     _join_session(ctx, recorder)
     try:
         result = await run(ctx)
@@ -256,7 +262,12 @@ async def _run_directly(
         result.parent_run_id = None
         return result
     except (AgnoDslError, ExpressionError, TimeoutError) as exc:
-        return failed(ctx.run_id, describe(exc))
+        partial = getattr(exc, "run_output", None)  # what the run had when it failed (agno)
+        if partial is None:
+            return failed(ctx.run_id, describe(exc))
+        partial.run_id = ctx.run_id
+        partial.parent_run_id = None
+        return partial
     finally:
         ctx.close()
 
@@ -270,11 +281,18 @@ async def execute_agent(
     session_id: str | None = None,
     run_id: str | None = None,
     recorder: Recorder | None = None,
+    decisions: dict[str, Any] | None = None,
+    resume: dict[str, Any] | None = None,
 ) -> RunOutput:
-    """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised."""
-    check_input(agent.input_schema, input, agent.where, f"agent '{agent.name}'")
+    """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised.
+
+    A tool call waiting for a human pauses the run (status paused, `pending` says what it
+    waits for); `decisions` and `resume` (the pending's state) continue it.
+    """
+    if resume is None:
+        check_input(agent.input_schema, input, agent.where, f"agent '{agent.name}'")
     return await _run_directly(  # type: ignore[no-any-return]
-        lambda ctx: run_agent(agent, input, ctx, Scope()),
+        lambda ctx: run_agent(agent, input, ctx, Scope(), resume=resume),
         lambda failed_id, error: RunOutput(
             run_id=failed_id,
             agent_name=agent.name,
@@ -288,6 +306,8 @@ async def execute_agent(
         session_id=session_id,
         run_id=run_id,
         recorder=recorder,
+        decisions=decisions,
+        session_state=agent.session_state,
     )
 
 

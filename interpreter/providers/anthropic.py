@@ -62,6 +62,7 @@ def anthropic_messages(messages: list[Message]) -> tuple[str | None, list[dict[s
 
 class AnthropicModel:
     provider = "anthropic"
+    native_structured_outputs = True  # no JSON prompt in the system message (agno)
 
     def __init__(self, name: str, config: AnthropicConfig) -> None:
         anthropic = import_sdk("anthropic", name, "the Anthropic SDK", "anthropic")

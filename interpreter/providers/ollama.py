@@ -30,6 +30,7 @@ def ollama_messages(messages: list[Message]) -> list[dict[str, Any]]:
 
 class OllamaModel:
     provider = "ollama"
+    native_structured_outputs = True  # no JSON prompt in the system message (agno)
 
     def __init__(self, name: str, config: OllamaConfig) -> None:
         ollama = import_sdk("ollama", name, "the ollama client", "ollama")

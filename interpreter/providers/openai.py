@@ -60,6 +60,7 @@ def openai_messages(messages: list[Message]) -> list[dict[str, Any]]:
 
 class OpenAIModel:
     provider = "openai"
+    native_structured_outputs = True  # no JSON prompt in the system message (agno)
 
     def __init__(self, name: str, config: OpenAIConfig) -> None:
         openai = import_sdk("openai", name, "the OpenAI SDK", "openai")

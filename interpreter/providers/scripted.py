@@ -1,7 +1,10 @@
 """The `scripted` provider: answers from a list, offline and deterministic.
 
 One cursor per (model, agent) pair. Entries are used in order; an entry with
-`match:` is used only for an input that matches its regular expression.
+`match:` is used only when the message the model answers matches it: the
+user's input, or, on the turn after a tool call, the tool's result.
+`match_input:` always tests the run's input (the last user message), and
+`match_history:` the messages before the one answered.
 When the list runs out, the last entry repeats.
 
 Patterns run on the `regex` engine, which can stop a search: a pattern that
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ...schemas.models import ScriptedModel as ScriptedConfig
@@ -35,15 +39,22 @@ class ScriptedModel:
         self.responses = config.responses
         self._patterns = [_compile(r.match) for r in self.responses]
         self._history_patterns = [_compile(r.match_history) for r in self.responses]
+        self._input_patterns = [_compile(r.match_input) for r in self.responses]
         self._cursors: dict[str, int] = {}
         self._calls = 0
 
-    def _applies(self, index: int, text: str, history: str, agent: str = "") -> bool:
+    def _applies(self, index: int, turn: _Turn, agent: str = "") -> bool:
         only_for = self.responses[index].agent
         if only_for is not None and only_for != agent:
             return False
-        pattern, in_history = self._patterns[index], self._history_patterns[index]
-        return self._search(pattern, text) and self._search(in_history, history)
+        return all(
+            self._search(pattern, text)
+            for pattern, text in (
+                (self._patterns[index], turn.text),
+                (self._history_patterns[index], turn.history),
+                (self._input_patterns[index], turn.user_input),
+            )
+        )
 
     def _search(self, pattern: Any, text: str) -> bool:
         if pattern is None:
@@ -60,7 +71,7 @@ class ScriptedModel:
                 model_id=self.id,
             ) from None
 
-    def _pick(self, agent: str, text: str, history: str = "") -> ScriptedResponse:
+    def _pick(self, agent: str, turn: _Turn) -> ScriptedResponse:
         if not self.responses:
             raise ModelProviderError(
                 f"scripted model '{self.name}' has no responses",
@@ -69,16 +80,15 @@ class ScriptedModel:
             )
         cursor = self._cursors.get(agent, 0)
         for index in range(cursor, len(self.responses)):
-            if self._applies(index, text, history, agent):
+            if self._applies(index, turn, agent):
                 self._cursors[agent] = index + 1
                 return self.responses[index]
         last = len(self.responses) - 1
-        if cursor >= len(self.responses) and self._applies(last, text, history, agent):
+        if cursor >= len(self.responses) and self._applies(last, turn, agent):
             return self.responses[last]
-        preview = text if len(text) <= 60 else text[:57] + "..."
         raise ModelProviderError(
             f"scripted model '{self.name}' has no response left for agent '{agent}' "
-            f"matching input {preview!r}",
+            f"matching {turn.describe()}",
             model_name=self.name,
             model_id=self.id,
         )
@@ -86,7 +96,12 @@ class ScriptedModel:
     def replay(self, text: str, *, agent: str) -> None:
         """Consume the entry a repeated call would use, without answering."""
         with contextlib.suppress(ModelProviderError):
-            self._pick(agent, text)
+            self._pick(agent, _Turn(text, "user", text))
+
+    def replay_request(self, messages: list[Message], *, agent: str) -> None:
+        """Consume the entry a request with these messages used before a pause."""
+        with contextlib.suppress(ModelProviderError):
+            self._pick(agent, _turn(messages))
 
     async def respond(
         self,
@@ -97,8 +112,7 @@ class ScriptedModel:
         tools: list[dict[str, Any]] | None = None,
         on_delta: Any = None,
     ) -> ModelResponse:
-        text = _last_input(messages)
-        response = self._pick(agent, text, _history(messages))
+        response = self._pick(agent, _turn(messages))
         if response.delay:
             await asyncio.sleep(response.delay)
         if response.error is not None:
@@ -141,15 +155,48 @@ def _stream(text: str, on_delta: Any) -> int:
     return len(words)
 
 
-def _history(messages: list[Message]) -> str:
-    """The conversation before the last input, one message per line."""
-    earlier = [m for m in messages if m.role != "system"][:-1]
-    return "\n".join(f"{m.role}: {m.content}" for m in earlier)
+@dataclass(frozen=True)
+class _Turn:
+    """What a scripted entry is tested against on one model call."""
+
+    text: str  # the message answered: the user's input or the last tool result
+    role: str  # "user" | "tool"
+    user_input: str  # the run's input: the last user message
+    history: str = ""  # the messages before the one answered
+    tool: str | None = None  # the tool whose result `text` is
+
+    def describe(self) -> str:
+        preview = self.text if len(self.text) <= 60 else self.text[:57] + "..."
+        if self.role != "tool":
+            return f"the user's input {preview!r}"
+        return (
+            f"the result of tool {self.tool or '?'} {preview!r} (after a tool call, match: "
+            "tests the tool's result; match_input: tests the run's input)"
+        )
 
 
-def _last_input(messages: list[Message]) -> str:
+def _turn(messages: list[Message]) -> _Turn:
+    """The message answered (last user or tool message), the run's input, the history."""
+    answered: Message | None = None
+    user_input = ""
     for message in reversed(messages):
-        if message.role in ("user", "tool"):
-            content = message.content
-            return content if isinstance(content, str) else str(content)
-    return ""
+        if answered is None and message.role in ("user", "tool"):
+            answered = message
+        if message.role == "user":
+            user_input = _text(message.content)
+            break
+    earlier = [m for m in messages if m.role != "system"][:-1]
+    history = "\n".join(f"{m.role}: {m.content}" for m in earlier)
+    if answered is None:
+        return _Turn("", "user", user_input, history)
+    return _Turn(
+        _text(answered.content),
+        answered.role,
+        user_input,
+        history,
+        answered.name,
+    )
+
+
+def _text(content: Any) -> str:
+    return content if isinstance(content, str) else str(content)

@@ -245,6 +245,7 @@ def _handlers() -> dict[str, Callable[[OtelSink, Event], Any]]:
         handlers[f"{prefix}RunContent"] = sink._runner_content
         handlers[f"{prefix}RunCompleted"] = sink._runner_ended
         handlers[f"{prefix}RunError"] = sink._runner_ended
+        handlers[f"{prefix}RunPaused"] = sink._runner_ended
         handlers[f"{prefix}ToolCallStarted"] = sink._tool_started
         handlers[f"{prefix}ToolCallCompleted"] = sink._tool_ended
         handlers[f"{prefix}ToolCallError"] = sink._tool_ended

@@ -24,6 +24,14 @@ from .otel_spans import (
 )
 
 
+def tool_field(event: Event, name: str) -> Any:
+    """A field of the call an event is about: agno's `tool` (a ToolExecution), else the event."""
+    tool = field_of(event, "tool", None)
+    if isinstance(tool, dict):
+        return tool.get(name)
+    return field_of(event, name, None)
+
+
 class AgentSpans(SpanBook):
     """The handlers of agent, team, model-request and tool-call events."""
 
@@ -84,9 +92,9 @@ class AgentSpans(SpanBook):
         node = run.runners.pop(runner_id, None) if run is not None else None
         if run is None or node is None:
             return
+        paused = event.event.endswith("RunPaused")  # agno's pause ends the run's span
         failed = event.event.endswith("Error")
-        paused = failed and field_of(event, "error_type", None) == "RunPaused"
-        error = self._error_text(event) if failed and not paused else None
+        error = self._error_text(event) if failed else None
         if run.turns.get(runner_id) is not None:
             self._turn_ended(
                 run, runner_id, event, finish="error" if error else "stop", error=error
@@ -238,8 +246,8 @@ class AgentSpans(SpanBook):
         if not self.explicit_requests:
             self._turn_ended(run, runner_id, event, finish="tool_calls")
             run.tools_running[runner_id] = run.tools_running.get(runner_id, 0) + 1
-        tool = str(field_of(event, "tool_name", "tool"))
-        call_id = str(field_of(event, "tool_call_id", ""))
+        tool = str(tool_field(event, "tool_name") or "tool")
+        call_id = str(tool_field(event, "tool_call_id") or "")
         attributes: dict[str, Any] = {
             "openinference.span.kind": "TOOL",
             "gen_ai.operation.name": "execute_tool",
@@ -248,8 +256,8 @@ class AgentSpans(SpanBook):
             "gen_ai.tool.type": "function",
             "tool.name": tool,
         }
-        if self.capture and field_of(event, "tool_args", None) is not None:
-            arguments = self._content(field_of(event, "tool_args"))
+        if self.capture and tool_field(event, "tool_args") is not None:
+            arguments = self._content(tool_field(event, "tool_args"))
             attributes["gen_ai.tool.call.arguments"] = attributes["input.value"] = arguments
         # Current: a member's run started by a delegation tool nests under it.
         node = self._start(run, "tool", span_name(tool), event, attributes, parent=runner)
@@ -261,21 +269,25 @@ class AgentSpans(SpanBook):
         if run is None:
             return
         runner_id = self._runner_id(event)
-        key = (runner_id, str(field_of(event, "tool_call_id", "")))
+        key = (runner_id, str(tool_field(event, "tool_call_id") or ""))
         node = run.tools.pop(key, None)
-        if node is None:  # rejected by a human, or no such tool: a call that never started
-            node = self._tool_started(event)
+        if node is None:
+            if event.event.endswith("Error"):
+                return  # agno: ToolCallError follows the call's ToolCallCompleted, which ended it
+            node = self._tool_started(event)  # a call that completed without starting
             if node is None:
                 return
             run.tools.pop(key, None)
-        failed = event.event.endswith("Error")
+        failed = event.event.endswith("Error") or bool(tool_field(event, "tool_call_error"))
         attributes: dict[str, Any] = {}
-        if self.capture and field_of(event, "result", None) is not None:
-            result = self._content(field_of(event, "result"))
+        if self.capture and tool_field(event, "result") is not None:
+            result = self._content(tool_field(event, "result"))
             attributes["gen_ai.tool.call.result"] = attributes["output.value"] = result
         if field_of(event, "stopped_run", None):
             attributes["agno.tool.stopped_run"] = True
-        error = self._error_text(event) if failed else None
+        error = (
+            (str(tool_field(event, "result") or "") or self._error_text(event)) if failed else None
+        )
         self._end(run, node, event, error=error, error_type="ToolCallError", attributes=attributes)
         if self.metrics is not None:
             self.metrics.tool_call(node.name, event.created_at - node.started, failed)

@@ -274,7 +274,10 @@ class SpanBook:
     # --- helpers -------------------------------------------------------------------
 
     def _error_text(self, event: Event) -> str:
-        return str(field_of(event, "error", None) or event.event)
+        # a tool error's text is `error`; a run error's is its `content` (agno's RunError)
+        return str(
+            field_of(event, "error", None) or field_of(event, "content", None) or event.event
+        )
 
     @staticmethod
     def _usage(metrics: Any) -> dict[str, Any]:

@@ -4,16 +4,22 @@ A run is one record (its spec, target, input, status, final output and any
 pending human decision), plus the outputs of its completed steps keyed by
 step key, plus its events in order, plus its telemetry spans when traced.
 Sessions hold agent history and state.
+
+A running run writes through `Storage.commit`: one `Commit` (steps, the events
+before them, and the run record or session when they changed), encoded as
+JSON once by the Recorder, written atomically in one round trip.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 SCHEMA_VERSION = 1
 
@@ -22,13 +28,36 @@ class StorageError(Exception):
     """The storage cannot be used; the message names the URL without its password."""
 
 
+# Query parameters that carry credentials in the URLs libpq and redis-py accept.
+SECRET_PARAMS = frozenset({"password", "passwd", "pass", "token", "secret", "sslpassword", "key"})
+
+
+def url_has_secret(url: str) -> bool:
+    """A password in the URL's user part, or a credential in its query string."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return False
+    return bool(password) or any(
+        key.lower() in SECRET_PARAMS for key, _ in parse_qsl(parts.query, keep_blank_values=True)
+    )
+
+
 def redact_url(url: str) -> str:
-    """`postgresql://user:secret@host/db` → `postgresql://user:***@host/db`."""
+    """`postgresql://user:secret@host/db?password=x` → `postgresql://user:***@host/db?password=***`."""
+    if not url_has_secret(url):
+        return url  # untouched: urlunsplit would also respell sqlite:////abs paths
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    password = parts.password
+    if password is not None:
+        netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
+        parts = parts._replace(netloc=netloc)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key.lower() in SECRET_PARAMS for key, _ in query):
+        hidden = [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in query]
+        parts = parts._replace(query=urlencode(hidden, safe="*"))
+    return urlunsplit(parts)
 
 
 @dataclass
@@ -49,6 +78,7 @@ class RunRecord:
     error: str | None = None
     pending: dict[str, Any] | None = None
     decisions: dict[str, Any] = field(default_factory=dict)
+    allow_python: list[str] = field(default_factory=list)  # the policy widened at run time
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose: asdict() deep-copies the whole run output on every save.
@@ -58,6 +88,42 @@ class RunRecord:
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
         known = {name for name in cls.__dataclass_fields__}
         return cls(**{key: value for key, value in data.items() if key in known})
+
+
+def encode(value: Any) -> str:
+    """JSON text as every backend stores it."""
+    return json.dumps(value, default=str)
+
+
+@dataclass(frozen=True)
+class EncodedRun:
+    """A run record ready to store: what backends index it by, and its JSON."""
+
+    run_id: str
+    status: str
+    created_at: float
+    data: str
+
+    @classmethod
+    def of(cls, record: RunRecord) -> EncodedRun:
+        return cls(record.run_id, record.status, record.created_at, encode(record.to_json()))
+
+
+@dataclass
+class Commit:
+    """One atomic write of a run's progress, already encoded as JSON text.
+
+    Events are appended after the run's last one, steps are saved (or replaced)
+    by key, and the run record and session are replaced when present. The
+    Recorder is a run's only writer (the lease keeps other processes out and it
+    writes one Commit at a time), so backends need no lock of their own here.
+    """
+
+    run_id: str
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step key, output JSON)
+    events: list[str] = field(default_factory=list)  # JSON, in order
+    run: EncodedRun | None = None
+    session: tuple[str, str] | None = None  # (session id, document JSON)
 
 
 def lease_owner() -> str:
@@ -78,10 +144,20 @@ def owner_is_dead(owner: str) -> bool:
     return False
 
 
+def live_holder(row: Any) -> str | None:
+    """The owner of a (lease_owner, lease_until) row while its lease is alive, else None."""
+    if not row or not row[0] or not row[1] or row[1] <= time.time() or owner_is_dead(row[0]):
+        return None
+    return str(row[0])
+
+
 class Storage(ABC):
     """Async storage of runs, step outputs, events and sessions."""
 
     url: str
+    # Shared by the runs of one event loop (shared.py): close() leaves it open
+    # for the next run, and the loop's end closes it.
+    shared = False
 
     @property
     def display_url(self) -> str:
@@ -90,12 +166,17 @@ class Storage(ABC):
     @abstractmethod
     async def open(self) -> None: ...
 
-    @abstractmethod
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        if not self.shared:
+            await self.close_connections()
 
     @abstractmethod
+    async def close_connections(self) -> None:
+        """Close for real, shared or not."""
+
     async def save_run(self, record: RunRecord) -> None:
         """Insert or replace a run record."""
+        await self.commit(Commit(record.run_id, run=EncodedRun.of(record)))
 
     @abstractmethod
     async def get_run(self, run_id: str) -> RunRecord | None: ...
@@ -105,10 +186,23 @@ class Storage(ABC):
         """Newest first."""
 
     @abstractmethod
+    async def commit(self, commit: Commit) -> None:
+        """Write `commit` atomically; once this returns it survives our process dying."""
+
+    # True when commit_now can work: a commit costs less than a turn of the loop.
+    commits_now = False
+
+    def commit_now(self, commit: Commit) -> bool:
+        """`commit` right now without waiting for anything, if that is possible;
+        False (nothing written) when it would have to wait: then use `commit`."""
+        return False
+
     async def save_steps(
         self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
     ) -> None:
         """Commit completed steps (and the events before them) in one transaction."""
+        encoded = [(key, encode(output)) for key, output in steps]
+        await self.commit(Commit(run_id, encoded, list(map(encode, events))))
 
     async def save_step(
         self, run_id: str, key: str, output: dict[str, Any], events: list[dict[str, Any]]
@@ -119,8 +213,9 @@ class Storage(ABC):
     async def load_steps(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
         """Completed steps in the order they were saved."""
 
-    @abstractmethod
-    async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None: ...
+    async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
+        if events:
+            await self.commit(Commit(run_id, events=list(map(encode, events))))
 
     @abstractmethod
     async def load_events(self, run_id: str) -> list[dict[str, Any]]: ...
@@ -139,6 +234,11 @@ class Storage(ABC):
 
     @abstractmethod
     async def release_lease(self, run_id: str, owner: str) -> None: ...
+
+    @abstractmethod
+    async def lease_holder(self, run_id: str) -> str | None:
+        """Who runs this run now: the holder of a lease that has neither expired nor lost
+        its (local) process; None when nobody does, e.g. after a kill."""
 
     @abstractmethod
     async def get_session(self, session_id: str) -> dict[str, Any] | None: ...

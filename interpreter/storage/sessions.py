@@ -2,8 +2,9 @@
 
 A session is one JSON document in storage:
 `{"session_id", "state": {...}, "history": {agent: [[message, ...] per run]}}`.
-Agents with `add_history_to_context` see the user/assistant messages of the
-last `num_history_runs` runs of that agent in the session, as agno adds them.
+Agents with `add_history_to_context` see the messages (but the system message)
+of the last `num_history_runs` runs of that agent in the session, as agno
+adds them, marked `from_history`.
 """
 
 from __future__ import annotations
@@ -28,15 +29,14 @@ class Session:
 
     def history_messages(self, agent: str, runs: int) -> list[Message]:
         return [
-            Message.model_validate(message)
+            Message.model_validate({**message, "from_history": True})
             for run in self.history.get(agent, [])[-runs:]
             for message in run
         ]
 
     def add_run(self, agent: str, messages: list[Message]) -> None:
-        kept = [
-            m.model_dump(exclude_none=True) for m in messages if m.role in ("user", "assistant")
-        ]
+        # agno's history holds the whole exchange: tool calls and results too
+        kept = [m.model_dump(exclude_none=True) for m in messages if m.role != "system"]
         self.history.setdefault(agent, []).append(kept)
         del self.history[agent][:-MAX_RUNS_KEPT]
 

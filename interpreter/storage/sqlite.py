@@ -1,7 +1,11 @@
-"""SQLite storage (the default): one file, WAL mode, one worker thread.
+"""SQLite storage (the default): one file, WAL mode, one connection per file.
 
-sqlite3 is synchronous; every call runs on a single dedicated thread so the
-event loop never blocks and the connection is never shared across threads.
+A run's writes (`commit`, leases) are a few small rows: they run on the
+event loop's own thread (~15 µs, no fsync: see docs/decisions.md), unless the
+database is busy or the connection in use, when they wait on the worker
+thread instead. Reads and maintenance (checkpoints) always run on the worker
+thread, so the event loop never waits for the disk. A lock keeps the
+connection to one thread at a time.
 """
 
 from __future__ import annotations
@@ -10,13 +14,26 @@ import asyncio
 import atexit
 import json
 import sqlite3
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .base import SCHEMA_VERSION, RunRecord, Storage, StorageError, owner_is_dead
+from .base import (
+    SCHEMA_VERSION,
+    Commit,
+    RunRecord,
+    Storage,
+    StorageError,
+    encode,
+    live_holder,
+    owner_is_dead,
+)
 
+# Steps and events are stored in their primary key's order (WITHOUT ROWID): a
+# commit then touches one page of each instead of a table page and an index
+# page. Databases made before keep their tables; both read and write alike.
 _TABLES = """
 CREATE TABLE IF NOT EXISTS agno_dsl_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS agno_dsl_runs (
@@ -25,15 +42,22 @@ CREATE TABLE IF NOT EXISTS agno_dsl_runs (
 CREATE INDEX IF NOT EXISTS agno_dsl_runs_created ON agno_dsl_runs (created_at);
 CREATE TABLE IF NOT EXISTS agno_dsl_steps (
     run_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, output TEXT NOT NULL,
-    PRIMARY KEY (run_id, key));
+    PRIMARY KEY (run_id, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS agno_dsl_events (
-    run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq));
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL, PRIMARY KEY (run_id, seq))
+    WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS agno_dsl_spans (
     run_id TEXT NOT NULL, seq INTEGER NOT NULL, span TEXT NOT NULL, PRIMARY KEY (run_id, seq));
 CREATE TABLE IF NOT EXISTS agno_dsl_sessions (
     session_id TEXT PRIMARY KEY, updated_at REAL NOT NULL, data TEXT NOT NULL);
 """
 
+
+# How long a writer waits for another process's write lock (worker thread only).
+BUSY_TIMEOUT_MS = 5000
+# Commits between two checkpoints of the WAL into the database (on the worker
+# thread; SQLite's own automatic checkpoint would fsync on the event loop).
+CHECKPOINT_EVERY = 250
 
 _SHARED: dict[str, SqliteStorage] = {}
 
@@ -60,24 +84,71 @@ def _close_shared() -> None:
     _SHARED.clear()
 
 
+def sqlite_path(url: str) -> Path:
+    """sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them."""
+    path = url.removeprefix("sqlite://")
+    return Path(path[1:] if path.startswith("/") else path)
+
+
 class SqliteStorage(Storage):
     def __init__(self, url: str) -> None:
         self.url = url
-        path = url.removeprefix("sqlite://")
-        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them
-        self.path = Path(path[1:] if path.startswith("/") else path)
+        self.path = sqlite_path(url)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agno-dsl-sqlite")
         self._db: sqlite3.Connection | None = None
+        # Held by whichever thread uses the connection: an event loop's or the worker.
+        self._lock = threading.Lock()
+        self._commits = 0
+        # Per run being recorded here: the last event and step numbers it wrote.
+        # Valid while its Recorder holds the lease (the run's only writer):
+        # forgotten when a lease is taken or released, or a write fails.
+        self._sequences: dict[str, list[int]] = {}
 
     async def _call(self, function: Any, *args: Any) -> Any:
+        """`function(*args)` on the worker thread, waiting for other writers if need be."""
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._thread, function, *args)
+            return await loop.run_in_executor(self._thread, self._waiting, function, *args)
         except sqlite3.Error as exc:
             raise StorageError(f"storage {self.display_url}: {exc}") from exc
 
+    def _waiting(self, function: Any, *args: Any) -> Any:
+        with self._lock:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            try:
+                return function(*args)
+            finally:
+                self.db.execute("PRAGMA busy_timeout = 0")
+
+    async def _write(self, function: Any, *args: Any) -> Any:
+        """`function(*args)` right here when that needs no waiting; else on the worker."""
+        result: list[Any] = []
+        if self._now(lambda: result.append(function(*args))):
+            return result[0]
+        return await self._call(function, *args)
+
+    def _now(self, function: Any, *args: Any) -> bool:
+        """Run `function(*args)` on this thread if the connection is free and the
+        database not locked by another process (then it never waits); False if not."""
+        if self._db is None or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            function(*args)
+            return True
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                return False
+            raise StorageError(f"storage {self.display_url}: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise StorageError(f"storage {self.display_url}: {exc}") from exc
+        finally:
+            self._lock.release()
+
     async def open(self) -> None:
-        await self._call(self._open)
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._open)
+        except sqlite3.Error as exc:
+            raise StorageError(f"storage {self.display_url}: {exc}") from exc
 
     def _open(self) -> None:
         try:
@@ -87,17 +158,25 @@ class SqliteStorage(Storage):
         # Used by one worker thread at a time only; closed from the main thread at exit.
         db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
+        # A commit is in the WAL file (the OS page cache) before COMMIT returns:
+        # it survives our process dying, not the machine losing power before
+        # the next checkpoint (docs/decisions.md). No fsync per step.
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints run on the worker
         db.executescript(_TABLES)
         db.execute(
             "INSERT OR IGNORE INTO agno_dsl_meta VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
+        db.execute("PRAGMA busy_timeout = 0")  # the event loop's writes never wait
         self._db = db
 
     async def close(self) -> None:
         if _SHARED.get(self.url) is self:
             return  # shared: closed at exit
+        self.close_now()
+
+    async def close_connections(self) -> None:
         self.close_now()
 
     def close_now(self) -> None:
@@ -114,21 +193,6 @@ class SqliteStorage(Storage):
         return self._db
 
     # --- runs ------------------------------------------------------------------------
-
-    async def save_run(self, record: RunRecord) -> None:
-        await self._call(self._save_run, record)
-
-    def _save_run(self, record: RunRecord) -> None:
-        self.db.execute(
-            "INSERT INTO agno_dsl_runs (run_id, status, created_at, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, data = excluded.data",
-            (
-                record.run_id,
-                record.status,
-                record.created_at,
-                json.dumps(record.to_json(), default=str),
-            ),
-        )
 
     async def get_run(self, run_id: str) -> RunRecord | None:
         row = await self._call(
@@ -153,29 +217,76 @@ class SqliteStorage(Storage):
 
     # --- steps and events ------------------------------------------------------------
 
-    async def save_steps(
-        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
-    ) -> None:
-        await self._call(self._save_steps, run_id, steps, events)
+    commits_now = True
 
-    def _save_steps(
-        self, run_id: str, steps: list[tuple[str, dict[str, Any]]], events: list[dict[str, Any]]
-    ) -> None:
-        db = self.db
+    def commit_now(self, commit: Commit) -> bool:
+        done = self._now(self._commit, commit)
+        if done:
+            self._committed()
+        return done
+
+    async def commit(self, commit: Commit) -> None:
+        await self._write(self._commit, commit)
+        self._committed()
+
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0:
+            # Not awaited: the WAL is folded into the database in the background.
+            asyncio.get_running_loop().run_in_executor(self._thread, self._checkpoint)
+
+    def _commit(self, commit: Commit) -> None:
+        db, run_id, events, steps = self.db, commit.run_id, commit.events, commit.steps
         db.execute("BEGIN IMMEDIATE")
         try:
-            self._append(run_id, events)
-            for key, output in steps:
-                db.execute(
-                    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, "
-                    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM agno_dsl_steps WHERE run_id = ?), ?) "
-                    "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
-                    (run_id, key, run_id, json.dumps(output, default=str)),
+            sequences = self._sequences.get(run_id)
+            if sequences is None and (events or steps):
+                sequences = self._sequences[run_id] = self._last_sequences(run_id)
+            if events:
+                first = sequences[0] + 1  # type: ignore[index]
+                db.executemany(
+                    "INSERT INTO agno_dsl_events VALUES (?, ?, ?)",
+                    [(run_id, seq, event) for seq, event in enumerate(events, first)],
                 )
+            if steps:
+                first = sequences[1] + 1  # type: ignore[index]
+                db.executemany(
+                    "INSERT INTO agno_dsl_steps (run_id, key, seq, output) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (run_id, key) DO UPDATE SET output = excluded.output",
+                    [(run_id, key, seq, output) for seq, (key, output) in enumerate(steps, first)],
+                )
+            if commit.run is not None:
+                run = commit.run
+                db.execute(
+                    "INSERT INTO agno_dsl_runs (run_id, status, created_at, data) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (run_id) DO UPDATE SET "
+                    "status = excluded.status, data = excluded.data",
+                    (run.run_id, run.status, run.created_at, run.data),
+                )
+            if commit.session is not None:
+                self._save_session(*commit.session)
             db.execute("COMMIT")
         except BaseException:
+            self._sequences.pop(run_id, None)
             db.execute("ROLLBACK")
             raise
+        if sequences is not None:
+            sequences[0] += len(events)
+            sequences[1] += len(steps)
+
+    def _last_sequences(self, run_id: str) -> list[int]:
+        return list(
+            self.db.execute(
+                "SELECT (SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_events WHERE run_id = ?), "
+                "(SELECT COALESCE(MAX(seq), 0) FROM agno_dsl_steps WHERE run_id = ?)",
+                (run_id, run_id),
+            ).fetchone()
+        )
+
+    def _checkpoint(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _append(
         self, run_id: str, events: list[dict[str, Any]], table: str = "agno_dsl_events"
@@ -220,9 +331,6 @@ class SqliteStorage(Storage):
         if records:
             await self._call(append)
 
-    async def append_events(self, run_id: str, events: list[dict[str, Any]]) -> None:
-        await self._append_committed(run_id, events, "agno_dsl_events")
-
     async def load_events(self, run_id: str) -> list[dict[str, Any]]:
         return await self._call(self._load, run_id, "agno_dsl_events", "event")  # type: ignore[no-any-return]
 
@@ -237,6 +345,8 @@ class SqliteStorage(Storage):
     # --- leases ----------------------------------------------------------------------
 
     async def acquire_lease(self, run_id: str, owner: str, ttl: float) -> str | None:
+        self._sequences.pop(run_id, None)  # someone else may have written since
+
         def acquire() -> str | None:
             db = self.db
             db.execute("BEGIN IMMEDIATE")
@@ -265,10 +375,19 @@ class SqliteStorage(Storage):
                 db.execute("ROLLBACK")
                 raise
 
-        return await self._call(acquire)  # type: ignore[no-any-return]
+        return await self._write(acquire)  # type: ignore[no-any-return]
+
+    async def lease_holder(self, run_id: str) -> str | None:
+        row = await self._call(
+            lambda: self.db.execute(
+                "SELECT lease_owner, lease_until FROM agno_dsl_runs WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        )
+        return live_holder(row)
 
     async def release_lease(self, run_id: str, owner: str) -> None:
-        await self._call(
+        self._sequences.pop(run_id, None)
+        await self._write(
             lambda: self.db.execute(
                 "UPDATE agno_dsl_runs SET lease_owner = NULL, lease_until = NULL "
                 "WHERE run_id = ? AND lease_owner = ?",
@@ -287,11 +406,12 @@ class SqliteStorage(Storage):
         return json.loads(row[0]) if row else None
 
     async def save_session(self, session_id: str, data: dict[str, Any]) -> None:
-        await self._call(
-            lambda: self.db.execute(
-                "INSERT OR REPLACE INTO agno_dsl_sessions VALUES (?, ?, ?)",
-                (session_id, time.time(), json.dumps(data, default=str)),
-            )
+        await self._write(self._save_session, session_id, encode(data))
+
+    def _save_session(self, session_id: str, data: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO agno_dsl_sessions VALUES (?, ?, ?)",
+            (session_id, time.time(), data),
         )
 
     async def list_sessions(self, limit: int = 50) -> list[dict[str, Any]]:
@@ -308,3 +428,11 @@ class SqliteStorage(Storage):
                 self.db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._call(drop)
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    """Another connection holds the write lock (SQLITE_BUSY / SQLITE_LOCKED)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(error) or "busy" in str(error)

@@ -10,6 +10,7 @@ values and the query string often hold keys, so no message ever shows them.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,7 +53,9 @@ def http_tool(
     validator = validator_for(schema)(schema)
 
     async def call(**arguments: Any) -> Any:
-        return await send(request, arguments, timeout=timeout or DEFAULT_TIMEOUT)
+        answer = await send(request, arguments, timeout=timeout or DEFAULT_TIMEOUT)
+        # the model reads JSON as JSON (a tool's result reaches it as str(), as in agno)
+        return answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
 
     return ToolPlan(
         name=name,

@@ -64,6 +64,7 @@ def python_tool(
         validate=functools.partial(_validate_with, model, name),
         is_async=inspect.iscoroutinefunction(function),
         wants_session_state="session_state" in signature.parameters,
+        wants_run_context="run_context" in signature.parameters,
         timeout=timeout,
         cache=cache,
         requires_confirmation=requires_confirmation,

@@ -3,8 +3,8 @@
 from typing import Any
 
 
-def search(query: str, run_context: Any) -> str:
-    """A tool asking for run_context, which this runtime does not pass to tools."""
+def search(query: str, agent: Any) -> str:
+    """A tool asking for agent, which this runtime does not pass to tools."""
     return query
 
 

@@ -58,7 +58,7 @@ def test_scenario_trace_is_one_complete_tree(scenario: str, monkeypatch, tmp_pat
     kinds_oi = [span["attributes"].get("openinference.span.kind") for span in spans]
     assert kinds_oi.count("AGENT") == runners
     calls = {
-        (e.get("agent_run_id") or e.get("team_run_id"), e["tool_call_id"])
+        (e.get("agent_run_id") or e.get("team_run_id"), e["tool"]["tool_call_id"])
         for e in events
         if "ToolCall" in e["event"]
     }

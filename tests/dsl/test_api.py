@@ -97,3 +97,32 @@ agents:
         "OutputCheckError: agent 'a' output does not match output_schema "
         "at city: 3 is not of type 'string'"
     )
+
+
+def test_every_keyword_is_spelled_out() -> None:
+    import inspect
+
+    for name in ("run", "arun", "stream", "resume", "aresume"):
+        parameters = inspect.signature(getattr(agno_dsl, name)).parameters.values()
+        assert all(p.kind is not p.VAR_KEYWORD for p in parameters), name
+    run_keywords = set(inspect.signature(agno_dsl.arun).parameters)
+    assert set(inspect.signature(agno_dsl.run).parameters) == run_keywords
+    assert set(inspect.signature(agno_dsl.stream).parameters) == run_keywords - {"on_event"}
+    assert {"values", "approve", "spec", "storage"} <= set(
+        inspect.signature(agno_dsl.resume).parameters
+    )
+
+
+def test_run_inside_a_running_event_loop_says_to_await_arun(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text("version: 1\nmodels: {m: {provider: echo}}\nagents: {a: {model: m}}\n")
+
+    async def in_a_notebook() -> None:
+        with pytest.raises(agno_dsl.UsageError, match=r"use `await agno_dsl\.arun\(\.\.\.\)`"):
+            agno_dsl.run(path, "hi")
+        with pytest.raises(agno_dsl.UsageError, match=r"`await agno_dsl\.aresume\(\.\.\.\)`"):
+            agno_dsl.resume("some-run")
+        output = await agno_dsl.arun(path, "hi")  # what the message says works
+        assert output.content == "hi"
+
+    asyncio.run(in_a_notebook())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import agno_dsl
@@ -201,11 +202,29 @@ def test_hook_arguments_match_what_the_runtime_passes(write_spec) -> None:
 
 def test_tool_injected_parameters(write_spec) -> None:
     source = (
-        "def ok(x: int, session_state: dict) -> int:\n    return x\n\n"
-        "def bad(x: int, run_context) -> int:\n    return x\n"
+        "def ok(x: int, session_state: dict, run_context) -> int:\n    return x\n\n"
+        "def bad(x: int, agent) -> int:\n    return x\n"
     )
     good = write_spec(_tool_spec("tl:ok"), **{"tl.py": source})
     load_document(good)
     bad = write_spec(_tool_spec("tl:bad"), name="bad.yaml")
-    with pytest.raises(SpecError, match="'run_context' is not passed to tools"):
+    with pytest.raises(SpecError, match="'agent' is not passed to tools"):
         load_document(bad)
+
+
+def test_a_run_allowed_by_allow_python_resumes_under_the_same_policy(write_spec) -> None:
+    """The widened policy is recorded with the run: resume does not refuse the spec."""
+    path = write_spec(
+        "version: 1\n"
+        "workflows:\n"
+        "  w:\n"
+        "    steps:\n"
+        '      - {name: dump, function: "pprint:pformat"}\n'
+        "      - {name: check, function: pprint:pformat, confirm: Go on?}\n"
+    )
+    started = run_cli(["run", str(path), "--allow-python", "pprint", "--json"])
+    assert started.exit_code == 3, started.output  # paused at the confirmation
+    run_id = json.loads(started.stdout)["run_id"]
+    resumed = run_cli(["resume", run_id, "--approve", "--json"])
+    assert resumed.exit_code == 0, resumed.output
+    assert json.loads(resumed.stdout)["status"] == "completed"

@@ -4,83 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-SPEC = """version: 1
-models:
-  fake:
-    provider: scripted
-    responses:
-      - {match: "^draft", content: "DRAFT"}
-      - {match: "^publish", content: "PUBLISHED DRAFT"}
-      - {match: "note", content: "NOTED"}
-agents:
-  writer: {model: fake}
-workflows:
-  w:
-    steps:
-      - {name: draft, agent: writer, input: "draft {{ input }}"}
-      - {name: count, function: "counter:count"}
-      - {name: publish, agent: writer, input: "publish {{ steps.draft.output }}",
-         confirm: "Publish the draft?"}
-      - name: review
-        agent: writer
-        input_required: {type: object, properties: {note: {type: string}}, required: [note]}
-      - {name: final, function: "counter:summary"}
-"""
-COUNTER = """
-import json
-from pathlib import Path
-
-CALLS = Path(__file__).parent / "calls.json"
-
-
-def _bump(name):
-    calls = json.loads(CALLS.read_text()) if CALLS.exists() else {}
-    calls[name] = calls.get(name, 0) + 1
-    CALLS.write_text(json.dumps(calls))
-
-
-def count(step_input):
-    _bump("count")
-    return "counted"
-
-
-def summary(step_input):
-    _bump("summary")
-    return {key: step_input.get_step_content(key) for key in ("draft", "publish", "review")}
-"""
-
-
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """A new process each time, as a user would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "agno_dsl", *args],
-        cwd=cwd,
-        text=True,
-        capture_output=True,
-        timeout=60,
-        env=os.environ.copy(),
-    )
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    (tmp_path / "spec.yaml").write_text(SPEC)
-    (tmp_path / "counter.py").write_text(COUNTER)
-    return tmp_path
-
-
-def calls(project: Path) -> dict[str, int]:
-    return json.loads((project / "calls.json").read_text())
-
-
-def run_id_of(stderr: str) -> str:
-    return stderr.split("run ", 1)[1].split(" ", 1)[0]
+from tests.dsl.run_helpers import SPEC, calls, cli, run_id_of, run_on_terminal
 
 
 def test_pause_resume_across_processes(project: Path) -> None:
@@ -117,8 +43,12 @@ def test_input_is_checked_against_the_schema(project: Path) -> None:
     run_id = run_id_of(cli("run", "spec.yaml", "tides", cwd=project).stderr)
     cli("resume", run_id, "--approve", cwd=project)
     bad = cli("resume", run_id, "-i", "other=x", cwd=project)
-    assert bad.returncode == 1
+    # A wrong answer is a usage error: the run stays paused and the right answer still works.
+    assert bad.returncode == 2
     assert "input of step 'review': 'note' is a required property" in bad.stderr
+    assert f"continue with: agno-dsl resume {run_id} -i note=..." in bad.stderr
+    good = cli("resume", run_id, "-i", "note=fine", cwd=project)
+    assert good.returncode == 0, good.stderr
 
 
 def test_resume_needs_a_decision_when_paused(project: Path) -> None:
@@ -203,20 +133,10 @@ def test_sessions_cli(project: Path) -> None:
 
 def test_kill_while_asking_on_a_terminal_then_resume(project: Path) -> None:
     """On a terminal `run` asks instead of exiting; killed while asking, nothing is lost."""
-    import pty
     import signal
     import time
 
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "agno_dsl", "run", "spec.yaml", "tides"],
-        cwd=project,
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env=os.environ.copy(),
-    )
-    os.close(terminal)
+    process, controller = run_on_terminal(project, "run", "spec.yaml", "tides")
     seen = b""
     deadline = time.monotonic() + 30
     while b"Publish the draft?" not in seen and time.monotonic() < deadline:

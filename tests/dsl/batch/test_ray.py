@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.dsl.batch.conftest import Project
-from tests.interpreter.storage.conftest import require_server
+from tests.interpreter.storage.conftest import drop, storage_url_for
 
 RAY = Path(sys.executable).parent / "ray"
 # Steps that log to absolute paths: Ray workers run a copy of the spec's folder
@@ -85,12 +84,9 @@ def ray_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    require_server("redis")
-    url = f"redis://127.0.0.1:6379/0?prefix=t{uuid.uuid4().hex[:12]}:"
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    url = storage_url_for("redis", tmp_path)
     yield url
-    from tests.interpreter.storage.conftest import drop
-
     drop(url)
 
 

@@ -49,16 +49,23 @@ def test_several_tools_in_one_turn_run_concurrently(tmp_path: Path) -> None:
     )
     output, names, _ = run(tmp_path, responses)
     assert output.status == "completed" and output.content == "both met"
+    # agno's order: every call of the turn starts before any completes
     assert names == [
         "RunStarted",
+        "ModelRequestStarted",
+        "ModelRequestCompleted",
         "ToolCallStarted",
         "ToolCallStarted",
         "ToolCallCompleted",
         "ToolCallCompleted",
+        "ModelRequestStarted",
         "RunContent",
+        "ModelRequestCompleted",
+        "RunContentCompleted",
         "RunCompleted",
     ]
     assert [t["result"] for t in output.tools] == ["met x", "met y"]
+    assert [t["tool_name"] for t in output.tools] == ["meet", "meet"]
 
 
 def test_tool_errors_and_timeouts_go_back_to_the_model(tmp_path: Path) -> None:
@@ -69,16 +76,22 @@ def test_tool_errors_and_timeouts_go_back_to_the_model(tmp_path: Path) -> None:
     )
     output, names, events = run(tmp_path, responses)
     assert output.content == "recovered"
+    # agno: the model reads the error's message; the call is marked as an error
     errors = [e.model_extra["error"] for e in events if e.event == "ToolCallError"]
-    assert errors == ["Error: ValueError: database is down", "Error: slow timed out"]
+    assert errors == ["database is down", "Error: slow timed out"]
+    assert [t["tool_call_error"] for t in output.tools] == [True, True]
 
 
 def test_tool_call_limit(tmp_path: Path) -> None:
     responses = call("add", a=1) + call("add", a=2) + call("add", a=3) + '      - content: "done"\n'
     output, _, _ = run(tmp_path, responses, agent="    tool_call_limit: 2\n")
     assert len(output.tools) == 2
-    # The third request is not executed; the model's turn ends the run.
-    assert output.content is None and agent_helpers.CALLS["add"] == 2
+    # The third request is refused with agno's message and the model is asked again (agno).
+    assert output.content == "done" and agent_helpers.CALLS["add"] == 2
+    refused = [m.content for m in output.messages if m.role == "tool"][-1]
+    assert refused == (
+        "Tool call limit reached. Tool call add not executed. Don't try to execute it again."
+    )
 
 
 def test_cache_per_run(tmp_path: Path) -> None:
@@ -89,9 +102,11 @@ def test_cache_per_run(tmp_path: Path) -> None:
 
 def test_stop_agent_run_and_stop_after_tool_call(tmp_path: Path) -> None:
     output, names, _ = run(tmp_path, call("stop_now", reason="enough") + "      - content: x\n")
-    assert output.content == "stopped: enough" and names[-1] == "RunCompleted"
+    # agno: the message goes to the model as the tool's error; the run ends without content
+    assert output.content is None and names[-1] == "RunCompleted"
+    assert [m.content for m in output.messages if m.role == "tool"] == ["stopped: enough"]
     output, _, _ = run(tmp_path, call("finish", a=40, b=2) + "      - content: x\n")
-    assert output.content == 42
+    assert output.content == "42"  # agno shows the tool's result, as text
 
 
 def test_retry_agent_run_reprompts_with_its_message(tmp_path: Path) -> None:
@@ -140,11 +155,13 @@ def test_guardrails_on_input(tmp_path: Path, message: str, trigger: str) -> None
     assert error.model_extra["check_trigger"] == trigger
 
 
-def test_guardrail_on_output(tmp_path: Path) -> None:
-    output, _, _ = run(
+def test_guardrails_check_the_input_only(tmp_path: Path) -> None:
+    # agno's PIIDetectionGuardrail is a pre-hook: the answer is not checked
+    output, names, _ = run(
         tmp_path, '      - content: "Write to jane@example.com"\n', agent="    guardrails: [pii]\n"
     )
-    assert output.error == "OutputCheckError: Potential PII detected in output (Email)"
+    assert output.status == "completed" and output.content == "Write to jane@example.com"
+    assert names[1:3] == ["PreHookStarted", "PreHookCompleted"]
 
 
 def test_pre_hook_blocks_the_run_with_one_clear_cli_line(tmp_path: Path) -> None:
@@ -155,13 +172,17 @@ def test_pre_hook_blocks_the_run_with_one_clear_cli_line(tmp_path: Path) -> None
     )
     result = run_cli(["run", str(spec), "my password is hunter2"])
     assert result.exit_code == 1
-    assert result.stderr == "error: InputCheckError: input mentions a password\n"
+    error, hint = result.stderr.splitlines()  # the error, then how to continue after a fix
+    assert error == "error: InputCheckError: input mentions a password"
+    assert hint.startswith("after a fix, resume it with: agno-dsl resume ")
 
 
 def test_a_streaming_model_emits_deltas_and_reports_tokens_per_second(tmp_path: Path) -> None:
     output, names, events = run(tmp_path, '      - {content: "one two three", stream: true}\n')
-    assert names == ["RunStarted", "RunContent", "RunContent", "RunContent", "RunContent"] + [
-        "RunCompleted"
+    assert names == ["RunStarted", "ModelRequestStarted"] + ["RunContent"] * 3 + [
+        "ModelRequestCompleted",
+        "RunContentCompleted",
+        "RunCompleted",
     ]
     deltas = [e.content for e in events if getattr(e, "delta", False)]
     assert deltas == ["one ", "two ", "three"]

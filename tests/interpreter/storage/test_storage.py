@@ -94,6 +94,29 @@ def test_lease_is_exclusive_until_released_or_dead(storage_url: str) -> None:
     with_storage(storage_url, work)
 
 
+def test_lease_holder_is_who_runs_the_run_now(storage_url: str) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    host = lease_owner().rpartition(":")[0]
+
+    async def work(s: Any) -> None:
+        await s.save_run(record("r", 1.0))
+        assert await s.lease_holder("r") is None  # never leased
+        assert await s.acquire_lease("r", "other-host:1", 30) is None
+        assert await s.lease_holder("r") == "other-host:1"
+        await s.release_lease("r", "other-host:1")
+        assert await s.lease_holder("r") is None
+        assert await s.acquire_lease("r", "other-host:1", 0.05) is None
+        await asyncio.sleep(0.2)
+        assert await s.lease_holder("r") is None  # expired: nobody renews it
+        assert await s.acquire_lease("r", f"{host}:{dead}", 30) is None
+        assert await s.lease_holder("r") is None  # its process on this machine is gone
+        assert await s.lease_holder("unknown") is None
+
+    with_storage(storage_url, work)
+
+
 def test_sessions_round_trip(storage_url: str) -> None:
     async def work(s: Any) -> None:
         await s.save_session("s1", {"session_id": "s1", "state": {"n": 1}})
@@ -162,9 +185,8 @@ def test_concurrent_appenders_of_one_run_never_collide(storage_url: str) -> None
 
 
 def test_postgresql_commits_without_fsync_unless_asked(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.interpreter.storage.conftest import drop, require_server, storage_url_for
+    from tests.interpreter.storage.conftest import drop, storage_url_for
 
-    require_server("postgresql")
     url = storage_url_for("postgresql", tmp_path)
 
     async def setting(s: Any) -> str:

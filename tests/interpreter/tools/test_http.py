@@ -81,7 +81,7 @@ def test_an_error_status_goes_back_to_the_model_without_the_key(
     output, events, dumped = run(tmp_path, server, GET, responses, monkeypatch)
     assert output.content == "Unknown city."
     error = next(e for e in events if e.event == "ToolCallError").error
-    assert error.startswith(f"Error: HttpToolError: GET {server.url}/w answered 404 Not Found:")
+    assert error.startswith(f"GET {server.url}/w answered 404 Not Found:")  # agno: str(error)
     assert "***" in error and "q=Paris" not in error
     assert "no such city: Paris" in error  # the model's own argument is no secret
     assert KEY not in dumped
@@ -120,5 +120,5 @@ def test_an_unreachable_server_is_a_tool_error(tmp_path, server, monkeypatch) ->
     output, events, dumped = run(tmp_path, server, tool, responses, monkeypatch)
     assert output.content == "Offline."
     error = next(e for e in events if e.event == "ToolCallError").error
-    assert error.startswith("Error: HttpToolError: GET http://127.0.0.1:1/w failed:")
+    assert error.startswith("GET http://127.0.0.1:1/w failed:")
     assert KEY not in dumped
