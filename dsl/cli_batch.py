@@ -15,18 +15,9 @@ from .cli_shared import (
     EXIT_USAGE,
     allow_python_option,
     load_or_exit,
+    parse_models,
     storage_option,
 )
-
-
-def _models(values: tuple[str, ...]) -> dict[str, str]:
-    overrides = {}
-    for value in values:
-        name, sep, target = value.partition("=")
-        if not sep or (":" not in target and target != "echo"):
-            raise click.UsageError(f"--model {value!r}: write NAME=PROVIDER:ID (e.g. fast=echo:)")
-        overrides[name] = target
-    return overrides
 
 
 def _rate(values: tuple[str, ...]) -> dict[str, int]:
@@ -146,7 +137,7 @@ def batch(
         kind, target = choose_target(document, workflow, agent, team)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    settings = BatchSettings(models=_models(model_overrides))
+    settings = BatchSettings(models=parse_models(model_overrides))
     for option, value in given.items():
         if value is not None:
             setattr(settings, option, value)

@@ -94,3 +94,14 @@ def storage_choice_for(storage: str | None, spec: str | None) -> StorageChoice:
     choice = choose_storage(storage, document, spec_file=spec)
     check_storage_url(choice.url)
     return choice
+
+
+def parse_models(values: tuple[str, ...]) -> dict[str, str]:
+    """--model NAME=PROVIDER:ID, repeatable: the model swaps of a run or batch."""
+    overrides = {}
+    for value in values:
+        name, sep, target = value.partition("=")
+        if not sep or (":" not in target and target != "echo"):
+            raise click.UsageError(f"--model {value!r}: write NAME=PROVIDER:ID (e.g. fast=echo:)")
+        overrides[name] = target
+    return overrides

@@ -38,7 +38,30 @@ def _dump(value: dict[str, Any]) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
 
 
-class SqliteBatches(BatchStore):
+class _SqlBatches(BatchStore):
+    """What the SQL stores share: the statements, with `{p}` for their placeholder."""
+
+    async def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        raise NotImplementedError
+
+    async def save_batch(self, record: BatchRecord) -> None:
+        params = (record.batch_id, record.created_at, _dump(record.to_json()))
+        await self._query(_UPSERT_BATCH, params)
+
+    async def get_batch(self, batch_id: str) -> BatchRecord | None:
+        rows = await self._query(_GET_BATCH, (batch_id,))
+        return BatchRecord.from_json(json.loads(rows[0][0])) if rows else None
+
+    async def list_batches(self, limit: int = 20) -> list[BatchRecord]:
+        rows = await self._query(_LIST_BATCHES, (limit,))
+        return [BatchRecord.from_json(json.loads(row[0])) for row in rows]
+
+    async def load_rows(self, batch_id: str) -> list[BatchRow]:
+        rows = await self._query(_LOAD_ROWS, (batch_id,))
+        return [BatchRow.from_json(json.loads(row[0])) for row in rows]
+
+
+class SqliteBatches(_SqlBatches):
     """On the storage's one worker thread, like every other SQLite call."""
 
     async def open(self) -> None:
@@ -54,18 +77,6 @@ class SqliteBatches(BatchStore):
     async def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         db = self.storage.db  # type: ignore[attr-defined]
         return await self._call(lambda: db.execute(sql.format(p="?"), params).fetchall())
-
-    async def save_batch(self, record: BatchRecord) -> None:
-        params = (record.batch_id, record.created_at, _dump(record.to_json()))
-        await self._query(_UPSERT_BATCH, params)
-
-    async def get_batch(self, batch_id: str) -> BatchRecord | None:
-        rows = await self._query(_GET_BATCH, (batch_id,))
-        return BatchRecord.from_json(json.loads(rows[0][0])) if rows else None
-
-    async def list_batches(self, limit: int = 20) -> list[BatchRecord]:
-        rows = await self._query(_LIST_BATCHES, (limit,))
-        return [BatchRecord.from_json(json.loads(row[0])) for row in rows]
 
     async def save_rows(self, batch_id: str, rows: list[BatchRow]) -> None:
         if not rows:
@@ -84,10 +95,6 @@ class SqliteBatches(BatchStore):
 
         await self._call(write)
 
-    async def load_rows(self, batch_id: str) -> list[BatchRow]:
-        rows = await self._query(_LOAD_ROWS, (batch_id,))
-        return [BatchRow.from_json(json.loads(row[0])) for row in rows]
-
     async def drop_batches(self) -> None:
         db = self.storage.db  # type: ignore[attr-defined]
 
@@ -98,7 +105,7 @@ class SqliteBatches(BatchStore):
         await self._call(drop)
 
 
-class PostgresBatches(BatchStore):
+class PostgresBatches(_SqlBatches):
     """Through the storage's pool; errors become its one-line StorageErrors."""
 
     async def _run(self, work: Any) -> Any:
@@ -121,18 +128,6 @@ class PostgresBatches(BatchStore):
         result: list[Any] = await self._run(work)
         return result
 
-    async def save_batch(self, record: BatchRecord) -> None:
-        params = (record.batch_id, record.created_at, _dump(record.to_json()))
-        await self._query(_UPSERT_BATCH, params)
-
-    async def get_batch(self, batch_id: str) -> BatchRecord | None:
-        rows = await self._query(_GET_BATCH, (batch_id,))
-        return BatchRecord.from_json(json.loads(rows[0][0])) if rows else None
-
-    async def list_batches(self, limit: int = 20) -> list[BatchRecord]:
-        rows = await self._query(_LIST_BATCHES, (limit,))
-        return [BatchRecord.from_json(json.loads(row[0])) for row in rows]
-
     async def save_rows(self, batch_id: str, rows: list[BatchRow]) -> None:
         if not rows:
             return
@@ -143,10 +138,6 @@ class PostgresBatches(BatchStore):
                 await cursor.executemany(_UPSERT_ROW.format(p="%s"), values)
 
         await self._run(work)
-
-    async def load_rows(self, batch_id: str) -> list[BatchRow]:
-        rows = await self._query(_LOAD_ROWS, (batch_id,))
-        return [BatchRow.from_json(json.loads(row[0])) for row in rows]
 
     async def drop_batches(self) -> None:
         async def work(db: Any) -> None:

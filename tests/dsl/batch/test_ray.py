@@ -100,30 +100,34 @@ def ray_env(project: Project) -> dict[str, str]:
     return {**project.env(), "RAY_AUTH_MODE": "disabled"}
 
 
+def ray_batch(project: Project, address: str, url: str, *more: str) -> list[str]:
+    """The command of a Ray batch of the project's rows (8 at once)."""
+    return [
+        sys.executable,
+        "-m",
+        "agno_dsl",
+        "batch",
+        "spec.yaml",
+        "--inputs",
+        "data.jsonl",
+        "--executor",
+        "ray",
+        "--ray-address",
+        address,
+        "--storage",
+        url,
+        "--concurrency",
+        "8",
+        *more,
+    ]
+
+
 def test_rows_spread_over_workers_results_in_order(
     project: Project, ray_address: str, redis_url: str
 ) -> None:
     ray_project(project, rows=40, seconds=0.02)
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "agno_dsl",
-            "batch",
-            "spec.yaml",
-            "--inputs",
-            "data.jsonl",
-            "--out",
-            "results.jsonl",
-            "--executor",
-            "ray",
-            "--ray-address",
-            ray_address,
-            "--storage",
-            redis_url,
-            "--concurrency",
-            "8",
-        ],
+        ray_batch(project, ray_address, redis_url, "--out", "results.jsonl"),
         cwd=project.root,
         env=ray_env(project),
         capture_output=True,
@@ -143,25 +147,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(
 ) -> None:
     ray_project(project, rows=60, seconds=0.1)
     batch = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "agno_dsl",
-            "batch",
-            "spec.yaml",
-            "--inputs",
-            "data.jsonl",
-            "--out",
-            "results.jsonl",
-            "--executor",
-            "ray",
-            "--ray-address",
-            ray_address,
-            "--storage",
-            redis_url,
-            "--concurrency",
-            "8",
-        ],
+        ray_batch(project, ray_address, redis_url, "--out", "results.jsonl"),
         cwd=project.root,
         env=ray_env(project),
         stdout=subprocess.PIPE,
@@ -246,23 +232,7 @@ def test_the_model_limit_holds_across_the_cluster(
     try:
         limited_project(project, server, ", max_concurrency: 2")
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "agno_dsl",
-                "batch",
-                "spec.yaml",
-                "--inputs",
-                "data.jsonl",
-                "--executor",
-                "ray",
-                "--ray-address",
-                ray_address,
-                "--storage",
-                redis_url,
-                "--concurrency",
-                "8",
-            ],
+            ray_batch(project, ray_address, redis_url),
             cwd=project.root,
             env=ray_env(project),
             capture_output=True,
