@@ -74,7 +74,7 @@ class ProgressBar:
             BarColumn(),
             TextColumn("{task.completed}/{task.total}"),
             TextColumn(
-                "[green]{task.fields[completed]} done[/] [red]{task.fields[failed]} failed[/] "
+                "[green]{task.fields[ok]} done[/] [red]{task.fields[failed]} failed[/] "
                 "{task.fields[running]} running · {task.fields[rate]} rows/s"
             ),
             TimeRemainingColumn(),
@@ -89,7 +89,7 @@ class ProgressBar:
     def _fields(self) -> dict[str, Any]:
         tally = self.tally
         return {
-            "completed": tally.completed,
+            "ok": tally.completed,
             "failed": tally.failed + tally.skipped,
             "running": tally.running,
             "rate": f"{tally.rate():.0f}",

@@ -234,3 +234,46 @@ def test_parquet_without_pyarrow_names_the_extra(project: Project) -> None:
         "error: --inputs data.parquet: reading Parquet needs pyarrow: "
         "pip install 'agno-dsl[batch]'\n"
     )
+
+
+def test_a_terminal_gets_a_live_progress_bar(project: Project) -> None:
+    """stderr a terminal (a pseudo-terminal here): the bar shows done, failed,
+    running, rows/s and tokens, then the summary."""
+    import os
+    import pty
+
+    project.write_rows(rows(20, fail={3}))
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agno_dsl",
+            "batch",
+            "spec.yaml",
+            "--inputs",
+            "data.jsonl",
+            "--out",
+            "results.jsonl",
+        ],
+        cwd=project.root,
+        env={**project.env(step_seconds=0.05), "COLUMNS": "160"},
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert process.wait(timeout=60) == 1
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode(errors="replace"))
+    assert re.search(r"19 done 1 failed 0 running · \d+ rows/s", text), text
+    assert "0 tokens" in text and "20/20" in text
+    assert "completed: 20 rows (19 completed, 1 failed)" in text
