@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,15 @@ workflows:
 """
 
 
+@dataclass
+class Done:
+    """What a command did, named as subprocess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 class Project:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -81,15 +91,22 @@ class Project:
             "AGNO_DSL_STORAGE": self.db,
         }
 
-    def cli(self, *args: str, step_seconds: float = 0.0) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "agno_dsl", *args],
-            cwd=self.root,
-            env=self.env(step_seconds),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def cli(self, *args: str, step_seconds: float = 0.0) -> Done:
+        """`agno-dsl ARGS` in this process (its coverage counts), in the project's folder."""
+        import os
+
+        from agno_dsl.cli import main
+        from click.testing import CliRunner
+
+        here = Path.cwd()
+        os.chdir(self.root)
+        try:
+            result = CliRunner().invoke(main, list(args), env=self.env(step_seconds))
+        finally:
+            os.chdir(here)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Done(result.exit_code, result.stdout, result.stderr)
 
     def start(self, *args: str, step_seconds: float) -> subprocess.Popen[str]:
         return subprocess.Popen(

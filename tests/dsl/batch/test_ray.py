@@ -123,17 +123,12 @@ def ray_batch(project: Project, address: str, url: str, *more: str) -> list[str]
 
 
 def test_rows_spread_over_workers_results_in_order(
-    project: Project, ray_address: str, redis_url: str
+    project: Project, ray_address: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The driver in this process (ray.init here, shut down at the end)."""
     ray_project(project, rows=40, seconds=0.02)
-    done = subprocess.run(
-        ray_batch(project, ray_address, redis_url, "--out", "results.jsonl"),
-        cwd=project.root,
-        env=ray_env(project),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
+    done = project.cli(*ray_batch(project, ray_address, redis_url, "--out", "results.jsonl")[3:])
     assert done.returncode == 0, done.stderr
     results = project.results()
     assert [r["output"] for r in results] == [f"row {i}" for i in range(40)]
