@@ -69,3 +69,22 @@ class FakeLeader(FakeModel):
             for index, member in enumerate(self.members)
         ]
         return ModelResponse(role="assistant", tool_calls=calls)
+
+
+@dataclass
+class FakeToolCaller(FakeModel):
+    """Asks for `tool` once per turn until `calls` results came back, then answers."""
+
+    tool: str = "add"
+    calls: int = 1
+
+    def _answer(self, messages: Any) -> ModelResponse:
+        made = sum(1 for message in messages or [] if message.role == "tool")
+        if made >= self.calls:
+            return ModelResponse(role="assistant", content="done")
+        call = {
+            "id": f"call_{made}",
+            "type": "function",
+            "function": {"name": self.tool, "arguments": json.dumps({"a": made, "b": 1})},
+        }
+        return ModelResponse(role="assistant", tool_calls=[call])

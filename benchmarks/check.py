@@ -71,6 +71,15 @@ def goals(r: dict[str, Any]) -> list[tuple[str, float, float, str]]:
             5.0,
             "×",
         ),
+    ] + [
+        (
+            f"{key} MCP call ÷ agno's MCPTools",
+            get(key, ours, "us_per_call") / get(key, agno, "us_per_call"),
+            1.0,
+            "×",
+        )
+        for key in ("W9-stdio", "W9-http")
+        if key in r  # results from before W9 existed have no such row
     ]
 
 
@@ -101,7 +110,7 @@ def floors(r: dict[str, Any]) -> dict[str, float]:
 
 
 def main() -> int:
-    files = sorted((HERE / "results").glob("*.json"))
+    files = sorted(f for f in (HERE / "results").glob("*.json") if "-telemetry" not in f.name)
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else (files[-1] if files else None)
     if path is None:
         print("no results: run python benchmarks/run.py first", file=sys.stderr)

@@ -1,11 +1,13 @@
 """Run the workloads on agno-dsl, agno and LangGraph side by side; write JSON and a table.
 
-    python benchmarks/run.py [--peer-python PATH] [--rounds 3]
+    python benchmarks/run.py [--peer-python PATH] [--rounds 3] [--only W9-stdio,W9-http]
 
 `--peer-python` is a Python with agno==3.1.10, langgraph and psutil (the
 `bench` extra); by default this one. Every measurement runs in a process of
 its own and the systems alternate within each round, so machine noise hits
 them alike. Figures are medians over rounds. Not part of the test suite.
+`--only` measures the named rows alone and puts them into the newest results
+(their own date is kept beside them), leaving every other figure as it was.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ SCRIPTS = {
 ALL = ("agno-dsl", "agno", "langgraph")
 # Plain asyncio with the same step bodies: the floor no framework can go below.
 WITH_FLOOR = (*ALL, "bare")
+# LangGraph has no MCP client of its own; the floor is the MCP SDK's call_tool in a loop.
+MCP = ("agno-dsl", "agno", "bare")
 # (id, label, workload, argument, systems, what the figure is)
 WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
     ("W1", "W1 agent run, fake model", "agent", "", ALL, "us_per_run"),
@@ -70,6 +74,9 @@ WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
     ("W7-10000", "W7 load + validate 10,000 steps", "validate", "10000", ("agno-dsl",), "seconds"),
     ("W7-50000", "W7 load + validate 50,000 steps", "validate", "50000", ("agno-dsl",), "seconds"),
     ("W8", "W8 streamed answer, 1,000 words", "stream", "1000", ALL, "tokens_per_second"),
+    # The same FastMCP server (mcp_server.py) behind agno's MCPTools and behind ours.
+    ("W9-stdio", "W9 MCP tool call, stdio", "mcp", "stdio", MCP, "us_per_call"),
+    ("W9-http", "W9 MCP tool call, streamable HTTP", "mcp", "http", MCP, "us_per_call"),
 ]
 CRITICAL_PATH = {"fanout": 0.150, "wide": 0.020}
 STORAGE = ["sqlite", "postgresql", "redis"]
@@ -143,6 +150,7 @@ def main() -> int:
         help="A Python with agno==3.1.10, langgraph and psutil.",
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", help="Comma-separated row keys (e.g. W9-stdio,W9-http).")
     parser.add_argument(
         "--telemetry-only",
         action="store_true",
@@ -167,7 +175,10 @@ def main() -> int:
         [sys.executable, "-m", "compileall", "-q", *(str(HERE.parent / d) for d in SOURCES)],
         check=True,
     )
-    telemetry = measure_telemetry(pythons, args.rounds)
+    only = set(args.only.split(",")) if args.only else None
+    workloads = [w for w in WORKLOADS if only is None or w[0] in only]
+    # --only measures its rows alone; telemetry has --telemetry-only.
+    telemetry = [] if only is not None else measure_telemetry(pythons, args.rounds)
     if args.telemetry_only:
         stamp = datetime.date.today().isoformat()
         out = HERE / "results" / f"{stamp}-telemetry.json"
@@ -184,12 +195,14 @@ def main() -> int:
         return 0
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for round_index in range(args.rounds):
-        for key, label, workload, arg, systems, _ in WORKLOADS:
+        for key, label, workload, arg, systems, _ in workloads:
             order = list(systems) if round_index % 2 == 0 else list(reversed(systems))
             for system in order:
                 result = measure(pythons[system], system, workload, arg)
                 samples.setdefault(key, {}).setdefault(system, []).append(result)
                 print(f"round {round_index + 1} {label:<32} {system:<9} {result}", file=sys.stderr)
+    if only is not None:
+        return update_rows(samples, args.rounds)
     cold = cold_start(sys.executable, args.peer_python)
     bare = {system: bare_rss_mb(python) for system, python in pythons.items()}
     storage = []
@@ -224,6 +237,31 @@ def main() -> int:
     out.write_text(json.dumps(report, indent=2) + "\n")
     write_table(report)
     write_telemetry_table(report)
+    print(f"wrote {out.relative_to(HERE.parent)} and the table in benchmarks/README.md")
+    return 0
+
+
+def update_rows(samples: dict[str, dict[str, list[dict[str, Any]]]], rounds: int) -> int:
+    """Put freshly measured rows into the newest results; the rest stays as measured."""
+    files = sorted(f for f in (HERE / "results").glob("*.json") if "-telemetry" not in f.name)
+    if not files:
+        print("no earlier results to add rows to: run without --only first", file=sys.stderr)
+        return 2
+    report = json.loads(files[-1].read_text())
+    stamp = datetime.date.today().isoformat()
+    for key, _, _, _, _, kind in WORKLOADS:
+        if key in samples:
+            report["results"][key] = {
+                system: {kind: _median(results, kind)} for system, results in samples[key].items()
+            }
+            report.setdefault("rows_measured", {})[key] = {
+                "date": stamp,
+                "rounds": rounds,
+                "machine": machine(),
+            }
+    out = HERE / "results" / f"{stamp}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    write_table(report)
     print(f"wrote {out.relative_to(HERE.parent)} and the table in benchmarks/README.md")
     return 0
 
@@ -312,6 +350,8 @@ def _cell(row: dict[str, Any], system: str) -> str:
         return f"{value['us_per_step']:.1f} µs/step"
     if "us_per_run" in value:
         return f"{value['us_per_run']:.0f} µs/run"
+    if "us_per_call" in value:
+        return f"{value['us_per_call']:.0f} µs/call"
     if "tokens_per_second" in value:
         return f"{value['tokens_per_second'] / 1000:.0f}k tokens/s"
     if "x_critical" in value:
@@ -363,6 +403,14 @@ def write_table(report: dict[str, Any]) -> None:
         "",
         "¹ agno and LangGraph have no spec file: their W7 is building the same 1,000-agent-step "
         "workflow in Python (LangGraph: and compiling it), without parsing or checking templates.",
+    ]
+    for key, when in sorted(report.get("rows_measured", {}).items()):
+        lines += [
+            "",
+            f"{labels[key]}: measured on its own (`--only`) {when['date']}, medians of "
+            f"{when['rounds']} rounds, load average {when['machine']['load_average'][0]}.",
+        ]
+    lines += [
         "",
         "Recording runs in storage (agno-dsl; 100-step chain beside the same chain in memory, "
         "W3 recorded):",

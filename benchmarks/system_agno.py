@@ -142,6 +142,38 @@ def stream(words: int) -> dict[str, float]:
     return {"tokens_per_second": words / median_after_warmup(once)}
 
 
+def mcp_calls(transport: str) -> dict[str, float]:
+    """W9: an agent run of CALLS MCP tool calls through agno's MCPTools, connected
+    beforehand (`async with`): µs per call."""
+    from contextlib import nullcontext
+
+    from agno.agent import Agent
+    from agno.tools.mcp import MCPTools
+    from agno_models import FakeToolCaller
+    from bench_mcp import CALLS, STDIO_COMMAND, http_server
+
+    with http_server() if transport == "http" else nullcontext() as url:
+        toolkit = MCPTools(url=url) if url else MCPTools(" ".join(STDIO_COMMAND))
+
+        async def main() -> float:
+            async with toolkit:
+                agent = Agent(
+                    model=FakeToolCaller(tool="add", calls=CALLS), tools=[toolkit], telemetry=False
+                )
+
+                async def once() -> float:
+                    started = time.perf_counter()
+                    output = await agent.arun("go")
+                    assert output.tools is not None and len(output.tools) == CALLS
+                    return time.perf_counter() - started
+
+                await once()
+                samples = sorted([await once() for _ in range(5)])
+                return samples[2]
+
+        return {"us_per_call": asyncio.run(main()) / CALLS * 1e6}
+
+
 def traced(kind: str) -> dict[str, float]:
     """agno with its tracing on (OpenInference's instrumentation, as `setup_tracing` installs
     it) beside off, for the same agent run or 100-step chain: batch span processor and
@@ -199,6 +231,8 @@ if __name__ == "__main__":
         result = build(int(arg or 1000))
     elif workload == "stream":
         result = stream(int(arg or 1000))
+    elif workload == "mcp":
+        result = mcp_calls(arg)
     elif workload == "traced":
         result = traced(arg)
     else:

@@ -320,6 +320,58 @@ def stream(words: int) -> dict[str, float]:
     return {"tokens_per_second": words / median_after_warmup(once)}
 
 
+def mcp_calls(transport: str) -> dict[str, float]:
+    """W9: an agent run of CALLS MCP tool calls, the session opened beforehand (as agno's
+    `async with MCPTools(...)`): µs per call."""
+    from contextlib import nullcontext
+
+    from agno_dsl.interpreter.agents.agent import run_agent
+    from agno_dsl.interpreter.context import RunContext, Scope
+    from agno_dsl.interpreter.tools.mcp import McpServers
+    from bench_mcp import CALLS, STDIO_COMMAND, http_server
+
+    turns = "".join(
+        f"  - tool_calls: [{{name: add, arguments: {{a: {i}, b: 1}}}}]\n" for i in range(CALLS)
+    )
+    with http_server() if transport == "http" else nullcontext() as url:
+        command = json.dumps(list(STDIO_COMMAND))
+        server = f"{{url: '{url}'}}" if url else f"{{command: {command}}}"
+        spec = (
+            f"version: 1\nmodels:\n fake:\n  provider: scripted\n  responses:\n{turns}"
+            f"  - content: done\ntools: {{calc: {{mcp: {server}}}}}\n"
+            "agents: {a: {model: fake, tools: [calc]}}\n"
+        )
+        compiler, _ = _plan(spec + "workflows: {w: {steps: [{agent: a}]}}\n")
+        agent = compiler.agent("a")
+
+        async def main() -> float:
+            servers = McpServers()
+            try:
+
+                async def once() -> float:
+                    ctx = RunContext(
+                        input="go",
+                        workflow_name=None,
+                        session_id=None,
+                        models=compiler.models,
+                        listeners=[],
+                        max_concurrency=None,
+                    )
+                    ctx.mcp = servers  # opened by the first run, kept for the others
+                    started = time.perf_counter()
+                    output = await run_agent(agent, "go", ctx, Scope())
+                    assert output.tools is not None and len(output.tools) == CALLS
+                    return time.perf_counter() - started
+
+                await once()  # opens the session
+                samples = sorted([await once() for _ in range(5)])
+                return samples[2]
+            finally:
+                await servers.aclose()
+
+        return {"us_per_call": asyncio.run(main()) / CALLS * 1e6}
+
+
 if __name__ == "__main__":
     workload, arg = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else ""
     if workload == "chain":
@@ -338,6 +390,8 @@ if __name__ == "__main__":
         result = validate(int(arg or 1000))
     elif workload == "stream":
         result = stream(int(arg or 1000))
+    elif workload == "mcp":
+        result = mcp_calls(arg)
     elif workload == "traced":
         result = traced(arg)
     else:

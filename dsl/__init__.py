@@ -22,13 +22,15 @@ from .interpreter.errors import (
     RunCancelledException,
     StopAgentRun,
 )
-from .interpreter.functions import StepInput
+from .interpreter.functions import CustomEvent, StepInput
+from .interpreter.tools.base import RunContext
 from .schemas.outputs import RunOutput, StepOutput, WorkflowRunOutput
 
 if TYPE_CHECKING:
     from .api import aresume, arun, load, resume, run, stream
 
 __all__ = [
+    "CustomEvent",
     "InputCheckError",
     "Location",
     "ModelProviderError",
@@ -37,6 +39,7 @@ __all__ = [
     "Problem",
     "RetryAgentRun",
     "RunCancelledException",
+    "RunContext",
     "RunOutput",
     "SpecError",
     "StepInput",

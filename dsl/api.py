@@ -111,8 +111,12 @@ async def arun(
     ask: Any = None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Run a workflow (or an agent) of a spec and return its output.
+
+    `user_id` names the user the run is for: agents with memory options keep
+    and read that user's memories (agno's "default" user when omitted).
 
     With `storage` (a URL), or a spec with `storage:`, the run is recorded so
     it can be resumed (`resume`). Run-time failures are reported in the
@@ -130,11 +134,12 @@ async def arun(
             max_concurrency=max_concurrency,
             models=models,
             run_id=run_id,
-            listeners=[on_event] if on_event is not None else [],
+            listeners=_feed(on_event),
             storage=storage,
             ask=ask,
             trace=trace,
             telemetry=telemetry,
+            user_id=user_id,
         )
 
 
@@ -169,6 +174,7 @@ async def _arun(
     ask: Any,
     trace: str | None,
     telemetry: Telemetry | None,
+    user_id: str | None,
 ) -> WorkflowRunOutput | RunOutput:
     """What `arun` does once the spec is loaded: recorded, or kept nowhere."""
     from .interpreter.context import new_id
@@ -198,6 +204,7 @@ async def _arun(
             ask=ask,
             trace=trace,
             telemetry=telemetry,
+            user_id=user_id,
         )
     from .telemetry import run_tracing
 
@@ -206,6 +213,7 @@ async def _arun(
         "max_concurrency": max_concurrency,
         "run_id": run_id,
         "ask": ask,
+        "user_id": user_id,
     }
     tracing = run_tracing(document, trace, telemetry)
     if tracing is None:
@@ -228,8 +236,10 @@ async def _run_unrecorded(
     max_concurrency: int | None,
     run_id: str | None,
     ask: Any,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
-    """A run kept nowhere: nothing to resume, events only to the listeners."""
+    """A run kept nowhere: nothing to resume, events only to the listeners; user
+    memories are kept by the process (interpreter/storage/memories.py)."""
     from .interpreter.engine.workflow import execute_agent, execute_workflow
 
     if kind == "team":
@@ -242,6 +252,7 @@ async def _run_unrecorded(
             listeners=listeners,
             session_id=session_id,
             run_id=run_id,
+            user_id=user_id,
         )
     if kind == "workflow":
         plan = compiler.workflow(name)
@@ -254,6 +265,7 @@ async def _run_unrecorded(
             max_concurrency=max_concurrency,
             run_id=run_id,
             ask=ask,
+            user_id=user_id,
         )
     return await execute_agent(
         compiler.agent(name),
@@ -262,6 +274,7 @@ async def _run_unrecorded(
         listeners=listeners,
         session_id=session_id,
         run_id=run_id,
+        user_id=user_id,
     )
 
 
@@ -305,12 +318,21 @@ async def aresume(
         run_id,
         url=choose_storage(storage, document).url,
         decision=decision,
-        listeners=[on_event] if on_event else [],
+        listeners=_feed(on_event),
         ask=ask,
         force=force,
         trace=trace,
         telemetry=telemetry,
     )
+
+
+def _feed(on_event: Callable[[Event], None] | None) -> list[Callable[[Event], None]]:
+    """The caller's listener, marked as agno's streaming path."""
+    if on_event is None:
+        return []
+    from .interpreter.context import EventFeed
+
+    return [EventFeed(on_event)]
 
 
 def _outside_event_loop(function: str) -> None:
@@ -373,6 +395,7 @@ def run(
     ask: Any = None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Synchronous `arun` (outside a running event loop; there, `await arun(...)`)."""
     _outside_event_loop("run")
@@ -393,6 +416,7 @@ def run(
             ask=ask,
             trace=trace,
             telemetry=telemetry,
+            user_id=user_id,
         )
     )
 
@@ -413,6 +437,7 @@ async def stream(
     ask: Any = None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
 ) -> AsyncIterator[Event]:
     """Run and yield each event as it happens; the last one ends the run."""
     queue: asyncio.Queue[Event | None] = asyncio.Queue()
@@ -433,6 +458,7 @@ async def stream(
             ask=ask,
             trace=trace,
             telemetry=telemetry,
+            user_id=user_id,
         )
     )
     task.add_done_callback(lambda _: queue.put_nowait(None))

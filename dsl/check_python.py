@@ -28,6 +28,7 @@ from .python_refs import (
 )
 from .schemas.base import suggest
 from .schemas.spec import Spec
+from .schemas.steps import PythonEvaluator
 from .schemas.tools import PythonTool
 from .source import YamlPath, display_path
 
@@ -69,6 +70,23 @@ def check_python_references(
                     "function step",
                     step_function_problems,
                 )
+            for key, evaluator in _evaluators(step.block):
+                checker.check(
+                    evaluator.function,
+                    (*step.options_path, key, "function"),
+                    "evaluator",
+                    step_function_problems,
+                )
+
+
+def _evaluators(block: object) -> list[tuple[str, PythonEvaluator]]:
+    """The Python evaluators of a block: if:, select:, until: written as {function: ...}."""
+    found = []
+    for key, attribute in (("if", "if_"), ("select", "select"), ("until", "until")):
+        value = getattr(block, attribute, None)
+        if isinstance(value, PythonEvaluator):
+            found.append((key, value))
+    return found
 
 
 def _hook_problems(params: Parameters, available: frozenset[str]) -> list[tuple[str, str | None]]:

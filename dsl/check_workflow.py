@@ -9,7 +9,7 @@ checker (checker.py), split out for size.
 from __future__ import annotations
 
 from collections.abc import Container
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .outline import Outline, OutlineStep
 from .schemas.base import unknown_name_message
@@ -206,7 +206,7 @@ class WorkflowChecker:
 
     def _check_refs(
         self,
-        source: str,
+        source: Any,
         path: YamlPath,
         available: Container[str],
         allowed: frozenset[str],
@@ -214,6 +214,8 @@ class WorkflowChecker:
         owner: OutlineStep | None,
         expression: bool = True,
     ) -> None:
+        if not isinstance(source, str):
+            return  # a Python evaluator ({function: ...}): imported by the compiler
         refs = self.parent.check_template(source, path, allowed, expression=expression)
         for ref in refs or ():
             if ref in available:

@@ -185,6 +185,9 @@ class Checker:
         model = runner.model or self.spec.defaults.model
         if runner.model is not None:
             self.check_reference("model", runner.model, self.spec.models, (*path, "model"))
+        memory_model = getattr(runner, "memory_model", None)
+        if memory_model is not None:
+            self.check_reference("model", memory_model, self.spec.models, (*path, "memory_model"))
         elif model is None:
             what = "agent" if section == "agents" else "team"
             self.problem(

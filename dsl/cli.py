@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import cli_batch, cli_run, cli_runs
+from . import cli_batch, cli_memories, cli_run, cli_runs, cli_tools
 from .cli_shared import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -43,7 +43,12 @@ class _Group(click.Group):
         except Exception as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {type(exc).__name__}: {exc} (add --debug for details)", err=True)
+            from .interpreter.errors import without_url_passwords
+
+            message = without_url_passwords(str(exc))
+            click.echo(
+                f"error: {type(exc).__name__}: {message} (add --debug for details)", err=True
+            )
             sys.exit(EXIT_FAILED)
 
 
@@ -54,13 +59,35 @@ class _Group(click.Group):
 def main(ctx: click.Context, debug: bool) -> None:
     """Declarative YAML agents, teams and workflows, run like agno."""
     ctx.obj = {"debug": debug}
+    show_warnings(debug)
+
+
+def show_warnings(debug: bool) -> None:
+    """Warnings of a run (an MCP server that failed, say) reach the user as one line each,
+    `warning: …` on stderr; --debug adds the details (a server's stderr)."""
+    import logging  # lazy: ~4 ms that `validate` and `--help` do not need
+
+    class EchoHandler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            prefix = "warning: " if record.levelno >= logging.WARNING else ""
+            click.echo(prefix + record.getMessage(), err=True)
+
+    logger = logging.getLogger("agno_dsl")
+    logger.handlers = [EchoHandler()]
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logger.propagate = False
 
 
 @main.command()
 @debug_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @allow_python_option
-def validate(files: tuple[str, ...], allow_python: tuple[str, ...]) -> None:
+@click.option(
+    "--connect",
+    is_flag=True,
+    help="Also start each MCP server, list its tools and check the names the spec uses.",
+)
+def validate(files: tuple[str, ...], allow_python: tuple[str, ...], connect: bool) -> None:
     """Check spec files; print every problem as file:line:col: message (invalid: exit 1)."""
     from .errors import SpecError
     from .loader import load_document
@@ -81,6 +108,10 @@ def validate(files: tuple[str, ...], allow_python: tuple[str, ...]) -> None:
             if getattr(spec, s)
         )
         click.echo(f"{file}: valid ({counts or 'no definitions'})")
+        if connect:
+            for line in cli_tools.connect_problems(document):
+                failed = True
+                click.echo(line, err=True)
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
@@ -166,4 +197,6 @@ main.add_command(cli_run.run)
 main.add_command(cli_run.resume)
 main.add_command(cli_runs.runs)
 main.add_command(cli_runs.sessions)
+main.add_command(cli_tools.tools)
+main.add_command(cli_memories.memories)
 main.add_command(cli_batch.batch)

@@ -207,6 +207,7 @@ trace_option = click.option(
 @click.option("--agent", "-a", help="Agent to run.")
 @click.option("--team", "-t", help="Team to run.")
 @click.option("--session", "session_id", help="Session id (history and state).")
+@click.option("--user", "user_id", help="User id (the user's memories; agno's 'default').")
 @click.option("--json", "as_json", is_flag=True, help="Print the run output as JSON.")
 @click.option(
     "--events",
@@ -240,6 +241,7 @@ def run(
     agent: str | None,
     team: str | None,
     session_id: str | None,
+    user_id: str | None,
     as_json: bool,
     events_path: str | None,
     model_overrides: tuple[str, ...],
@@ -279,6 +281,7 @@ def run(
             record=record,
             ask=session.ask,
             trace=trace,
+            user_id=user_id,
         ),
         run_id,
     )

@@ -62,6 +62,11 @@ def _turn_on_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     if value:
         root = ctx.find_root()
         root.obj = {**(root.obj or {}), "debug": True}
+        import logging  # lazy: only with --debug
+
+        # The group set the run's warnings up before this command's options were read;
+        # --debug after the command shows the details too (an MCP server's stderr).
+        logging.getLogger("agno_dsl").setLevel(logging.DEBUG)
 
 
 def debug_option(function: Any) -> Any:
@@ -94,6 +99,27 @@ def storage_choice_for(storage: str | None, spec: str | None) -> StorageChoice:
     choice = choose_storage(storage, document, spec_file=spec)
     check_storage_url(choice.url)
     return choice
+
+
+def with_storage(url: str | None, action: Any) -> Any:
+    """`action(storage)` on the storage of --storage (or its defaults); its error as one line."""
+    import asyncio
+
+    from .interpreter.storage import StorageError, open_storage
+    from .runs import storage_url
+
+    async def go() -> Any:
+        storage = await open_storage(storage_url(url))
+        try:
+            return await action(storage)
+        finally:
+            await storage.close()
+
+    try:
+        return asyncio.run(go())
+    except StorageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
 
 
 def parse_models(values: tuple[str, ...]) -> dict[str, str]:

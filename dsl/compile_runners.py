@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .compile_mcp import mcp_server_plan
 from .errors import Problem, SpecError
 from .interpreter.errors import ConfigurationError
 from .interpreter.expressions import Evaluable
@@ -12,6 +13,7 @@ from .interpreter.functions import resolve_callable
 from .interpreter.plan import AgentPlan, ModelRef, TeamPlan
 from .interpreter.tools.base import ToolPlan
 from .interpreter.tools.http import HttpRequestPlan, http_tool
+from .interpreter.tools.mcp import McpServerPlan
 from .interpreter.tools.python import python_tool
 from .loader import Document
 from .schemas.agents import Agent, Team
@@ -35,7 +37,7 @@ class RunnerCompiler:
         self.models = models
         self._agents: dict[str, AgentPlan] = {}
         self._teams: dict[str, TeamPlan] = {}
-        self._tools: dict[str, ToolPlan] = {}
+        self._tools: dict[str, ToolPlan | McpServerPlan] = {}
 
     def fail(self, message: str, path: YamlPath, hint: str | None = None) -> SpecError:
         return SpecError([Problem(message, self.document.locate(path), hint)])
@@ -52,15 +54,25 @@ class RunnerCompiler:
         if name not in self._teams:
             team = self.spec.teams[name]
             path: YamlPath = ("teams", name)
+            # agno: respond_directly without another mode is route mode, and route mode is
+            # respond_directly (broadcast and tasks never respond directly)
+            mode = "route" if team.respond_directly and team.mode == "coordinate" else team.mode
             self._teams[name] = TeamPlan(
                 name=name,
-                mode=team.mode,
+                mode=mode,
                 leader=self._runner(name, team, path),
                 members=tuple(
                     self.team(m) if m in self.spec.teams else self.agent(m) for m in team.members
                 ),
                 max_iterations=team.max_iterations,
                 where=self.where(path),
+                respond_directly=mode == "route",
+                determine_input_for_members=team.determine_input_for_members,
+                share_member_interactions=team.share_member_interactions,
+                add_team_history_to_members=team.add_team_history_to_members,
+                num_team_history_runs=team.num_team_history_runs,
+                add_member_tools_to_context=team.add_member_tools_to_context,
+                stream_member_events=team.stream_member_events,
             )
         return self._teams[name]
 
@@ -95,7 +107,26 @@ class RunnerCompiler:
             post_hooks=self._hooks(runner.post_hooks, (*path, "post_hooks")),
             guardrails=tuple(runner.guardrails),
             session_state=runner.session_state,
+            display_name=runner.name,
+            role=runner.role,
+            **(self._memory(runner) if isinstance(runner, Agent) else {}),
         )
+
+    def _memory(self, agent: Agent) -> dict[str, Any]:
+        """agno's memory options; add_memories_to_context follows the other two when unset."""
+        return {
+            "update_memory_on_run": agent.update_memory_on_run,
+            "enable_agentic_memory": agent.enable_agentic_memory,
+            "add_memories_to_context": first(
+                agent.add_memories_to_context,
+                agent.update_memory_on_run or agent.enable_agentic_memory,
+            ),
+            "memory_model": ModelRef(
+                name=agent.memory_model, config=self.models[agent.memory_model]
+            )
+            if agent.memory_model
+            else None,
+        }
 
     def _template(self, text: str, path: YamlPath) -> Evaluable:
         return self.document.compiler.compile_value(text, self.where(path))
@@ -109,7 +140,7 @@ class RunnerCompiler:
     def _hooks(self, paths: list[str], path: YamlPath) -> tuple[Callable[..., Any], ...]:
         return tuple(self._import(p, (*path, i)) for i, p in enumerate(paths))
 
-    def tool(self, name: str, used_at: YamlPath) -> ToolPlan:
+    def tool(self, name: str, used_at: YamlPath) -> ToolPlan | McpServerPlan:
         if name not in self._tools:
             config = self.spec.tools[name]
             path: YamlPath = ("tools", name)
@@ -118,11 +149,7 @@ class RunnerCompiler:
             elif isinstance(config, HttpTool):
                 self._tools[name] = self._http_tool(name, config, path)
             else:
-                raise self.fail(
-                    f"tool '{name}': mcp tools are not supported by this release's runtime yet",
-                    path,
-                    "use a python: or http: tool",
-                )
+                self._tools[name] = mcp_server_plan(self, name, config, path)
         return self._tools[name]
 
     def _python_tool(self, name: str, config: PythonTool, path: YamlPath) -> ToolPlan:

@@ -7,6 +7,7 @@ index tuples. The interpreter only moves values.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from .compile_runners import RunnerCompiler, first
 from .errors import Problem, SpecError
 from .interpreter.errors import ConfigurationError
 from .interpreter.expressions import Evaluable
-from .interpreter.functions import call_style, resolve_callable
+from .interpreter.functions import call_style, resolve_callable, takes_run_context
 from .interpreter.plan import (
     AgentNode,
     AgentPlan,
@@ -26,7 +27,9 @@ from .interpreter.plan import (
     ParallelNode,
     Plan,
     Policy,
+    PythonCheck,
     RouterNode,
+    StepsNode,
     TeamNode,
     TeamPlan,
     WorkflowNode,
@@ -34,7 +37,15 @@ from .interpreter.plan import (
 )
 from .loader import Document
 from .outline import OutlineStep
-from .schemas.steps import ConditionBlock, ForeachBlock, LoopBlock, RouterBlock
+from .schemas.steps import (
+    LEAF_KINDS,
+    ConditionBlock,
+    ForeachBlock,
+    LoopBlock,
+    PythonEvaluator,
+    RouterBlock,
+    StepsBlock,
+)
 from .source import YamlPath
 
 
@@ -115,11 +126,14 @@ class Compiler:
         stop_if = None
         if options.stop_if is not None:
             stop_if = self._expression(options.stop_if, (*step.options_path, "stop_if"))
+        on_error = first(options.on_error, defaults.on_error, "skip")
         return Policy(
-            retries=first(options.retries, defaults.retries, 0),
-            retry_delay=first(options.retry_delay, defaults.retry_delay, 1.0),
+            # agno's Step retries (max_retries=3); its blocks do not.
+            retries=first(options.retries, defaults.retries, 3 if step.kind in LEAF_KINDS else 0),
+            retry_delay=first(options.retry_delay, defaults.retry_delay, 0.0),
             timeout=first(options.timeout, defaults.timeout, None),
-            on_error=first(options.on_error, defaults.on_error, "fail"),
+            on_error="skip" if on_error == "continue" else on_error,
+            skip_on_failure=bool(options.skip_on_failure),
             stop_if=stop_if,
             confirm=options.confirm,
             input_required=options.input_required,
@@ -127,6 +141,25 @@ class Compiler:
 
     def _expression(self, source: str, path: YamlPath) -> Evaluable:
         return self.document.compiler.compile(source, self.where(path), expression=True)
+
+    def _decision(self, source: str | PythonEvaluator, path: YamlPath) -> Evaluable | PythonCheck:
+        """An expression, or a Python evaluator imported now."""
+        if isinstance(source, str):
+            return self._expression(source, path)
+        function = self._import(source.function, (*path, "function"))
+        is_async, _ = call_style(function)
+        return PythonCheck(
+            function=function,
+            import_path=source.function,
+            is_async=is_async,
+            takes_run_context=takes_run_context(function),
+        )
+
+    def _import(self, import_path: str, path: YamlPath) -> Any:
+        try:
+            return resolve_callable(import_path, self.base_dir)
+        except ConfigurationError as exc:
+            raise self.fail(str(exc), path) from None
 
     def _input(self, step: OutlineStep) -> Evaluable | None:
         value = getattr(step.step, "input", None)
@@ -161,25 +194,28 @@ class Compiler:
             return ParallelNode(
                 branches=tuple(self._chain(b.steps) for b in step.branches), **common
             )
+        if isinstance(block, StepsBlock):
+            return StepsNode(body=self._chain(step.branches[0].steps), **common)
         if isinstance(block, ConditionBlock):
             branches = {b.label: self._chain(b.steps) for b in step.branches}
             return ConditionNode(
-                condition=self._expression(block.if_, (*opts_path, "if")),
+                condition=self._decision(block.if_, (*opts_path, "if")),
                 then=branches["then"],
                 otherwise=branches.get("else"),
                 **common,
             )
         if isinstance(block, LoopBlock):
-            until = self._expression(block.until, (*opts_path, "until")) if block.until else None
+            until = self._decision(block.until, (*opts_path, "until")) if block.until else None
             return LoopNode(
                 body=self._chain(step.branches[0].steps),
                 until=until,
                 max_iterations=block.max_iterations,
+                forward_iteration_output=block.forward_iteration_output,
                 **common,
             )
         if isinstance(block, RouterBlock):
             return RouterNode(
-                select=self._expression(block.select, (*opts_path, "select")),
+                select=self._decision(block.select, (*opts_path, "select")),
                 routes={b.label: self._chain(b.steps) for b in step.branches},
                 **common,
             )
@@ -195,10 +231,7 @@ class Compiler:
 
     def _function_node(self, step: OutlineStep, common: dict[str, Any]) -> FunctionNode:
         import_path = step.step.function
-        try:
-            function = resolve_callable(import_path, self.base_dir)
-        except ConfigurationError as exc:
-            raise self.fail(str(exc), (*step.path, "function")) from None
+        function = self._import(import_path, (*step.path, "function"))
         is_async, arity = call_style(function)
         return FunctionNode(
             function=function,
@@ -206,6 +239,9 @@ class Compiler:
             input=self._input(step),
             is_async=is_async,
             takes_input=arity > 0,
+            takes_run_context=takes_run_context(function),
+            is_generator=inspect.isgeneratorfunction(function),
+            is_async_generator=inspect.isasyncgenfunction(function),
             **common,
         )
 

@@ -16,6 +16,7 @@ _BLOCK_STARTS = {
     "LoopExecutionStarted": "loop",
     "RouterExecutionStarted": "router",
     "ForeachExecutionStarted": "foreach",
+    "StepsExecutionStarted": "steps",
 }
 _BLOCK_ENDS = {name.replace("Started", "Completed") for name in _BLOCK_STARTS}
 
@@ -72,6 +73,14 @@ class LiveView:
             self.streaming += str(extra.get("content", ""))
             self.live.update(self._render())
             return
+        if kind.startswith("Workflow") and kind != "WorkflowStarted" and not name:
+            # agno reports no end for a step skipped after an error: close what is open.
+            for open_row in self.rows.values():
+                if open_row.status == "running":
+                    open_row.status = "ended"
+                    open_row.duration = time.perf_counter() - open_row.started
+            self.live.update(self._render())
+            return
         if name is None:
             return
         if kind == "StepStarted" or kind in _BLOCK_STARTS:
@@ -81,7 +90,8 @@ class LiveView:
         row = self.rows.get(name)
         if row is None:
             return
-        if kind == "StepCompleted" or kind in _BLOCK_ENDS:
+        # A top-level step that stops the run reports StepOutput and no StepCompleted (agno).
+        if kind in ("StepCompleted", "StepOutput") or kind in _BLOCK_ENDS:
             row.status = "done"
             row.duration = time.perf_counter() - row.started
             metrics = extra.get("metrics") or {}
@@ -103,7 +113,7 @@ class LiveView:
             if row.status == "running":
                 mark: Any = Spinner("dots", style="cyan")
             else:
-                mark = "[green]✓[/]" if row.status == "done" else "[red]✗[/]"
+                mark = {"done": "[green]✓[/]", "ended": "[yellow]–[/]"}.get(row.status, "[red]✗[/]")
             duration = f"{row.duration:.2f}s" if row.duration is not None else ""
             tokens = f"{row.tokens} tok" if row.tokens else ""
             table.add_row(mark, row.name, f"[dim]{row.kind}[/]", duration, tokens, row.detail)

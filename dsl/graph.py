@@ -12,7 +12,13 @@ _BLOCK_LABELS = {
     "loop": "loop",
     "router": "router",
     "foreach": "foreach",
+    "steps": "steps",
 }
+
+
+def _decision(value: object) -> str:
+    """An expression as written, or a Python evaluator as `module:function()`."""
+    return value if isinstance(value, str) else f"{getattr(value, 'function', value)}()"
 
 
 @dataclass
@@ -37,13 +43,15 @@ def _leaf_label(step: OutlineStep) -> str:
 def _block_label(step: OutlineStep) -> str:
     block = step.block
     detail = {
-        "condition": lambda: f"if {block.if_}",
+        "condition": lambda: f"if {_decision(block.if_)}",
         "loop": lambda: (
-            f"loop ≤ {block.max_iterations}" + (f" until {block.until}" if block.until else "")
+            f"loop ≤ {block.max_iterations}"
+            + (f" until {_decision(block.until)}" if block.until else "")
         ),
-        "router": lambda: f"route by {block.select}",
+        "router": lambda: f"route by {_decision(block.select)}",
         "foreach": lambda: f"foreach {block.as_} in {block.items}",
         "parallel": lambda: "parallel",
+        "steps": lambda: "steps",
     }[step.kind]()
     return f"{step.name}\n{detail}"
 

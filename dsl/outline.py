@@ -21,6 +21,7 @@ from .schemas.steps import (
     ParallelBlock,
     RouterBlock,
     StepOptions,
+    StepsBlock,
     block_of,
     options_of,
     step_kind,
@@ -129,7 +130,7 @@ def _reserve_explicit(steps: list[Any], namer: _Namer) -> None:
 
 def _child_lists(step: Any) -> list[list[Any]]:
     block = block_of(step)
-    if isinstance(block, ParallelBlock | LoopBlock):
+    if isinstance(block, ParallelBlock | LoopBlock | StepsBlock):
         return [block.steps]
     if isinstance(block, ConditionBlock):
         return [block.then, block.else_ or []]
@@ -172,7 +173,7 @@ def _outline_step(
             node.branches.append(
                 Branch(str(index), [_outline_step(child, child_path, namer)], child_path)
             )
-    elif isinstance(block, LoopBlock):
+    elif isinstance(block, LoopBlock | StepsBlock):
         body_path = (*block_path, "steps")
         node.branches.append(
             Branch("body", _outline_list(block.steps, body_path, namer), body_path)

@@ -31,8 +31,7 @@ POST_HOOK_ARGUMENTS = frozenset({"run_output", "output", "agent", "session_state
 TOOL_INJECTED_NOT_PASSED = INJECTED - PASSED_TO_TOOLS
 # Names agno passes to function steps that this runtime does not: the StepInput carries them.
 STEP_NOT_PASSED = {
-    "session_state": "read step_input.session_state",
-    "run_context": "the StepInput is the only argument; read step_input.session_state",
+    "session_state": "read run_context.session_state (or step_input.session_state)",
     "agent": "the StepInput is the only argument",
     "team": "the StepInput is the only argument",
 }
@@ -224,7 +223,8 @@ def parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Parameters:
 
 
 def step_function_problems(params: Parameters) -> list[tuple[str, str | None]]:
-    """Why a function step's signature does not fit the call `function(step_input)`."""
+    """Why a function step's signature does not fit the call
+    `function(step_input[, run_context=...])` (evaluators are called the same way)."""
     problems: list[tuple[str, str | None]] = []
     for name in (*params.required_positional, *params.required_keyword_only):
         if name in STEP_NOT_PASSED:
@@ -234,8 +234,9 @@ def step_function_problems(params: Parameters) -> list[tuple[str, str | None]]:
                     STEP_NOT_PASSED[name],
                 )
             )
-    extra = [n for n in params.required_positional[1:] if n not in STEP_NOT_PASSED]
-    extra += [n for n in params.required_keyword_only if n not in STEP_NOT_PASSED]
+    passed = {*STEP_NOT_PASSED, "run_context"}  # agno's run_context is passed by name
+    extra = [n for n in params.required_positional[1:] if n not in passed]
+    extra += [n for n in params.required_keyword_only if n not in passed]
     if extra:
         listed = ", ".join(f"'{n}'" for n in extra)
         problems.append(

@@ -22,7 +22,10 @@ def step_rows(events: list[dict[str, Any]], unfinished: str = "running") -> list
             started[name] = event["created_at"]
             step_type = event.get("step_type") or kind.removesuffix("ExecutionStarted").lower()
             rows[name] = [name, step_type, unfinished, "", "", ""]
-        elif name in rows and (kind == "StepCompleted" or kind.endswith("ExecutionCompleted")):
+        # A top-level step that stops the run reports StepOutput and no StepCompleted (agno).
+        elif name in rows and (
+            kind in ("StepCompleted", "StepOutput") or kind.endswith("ExecutionCompleted")
+        ):
             tokens = (event.get("metrics") or {}).get("total_tokens")
             rows[name][2:] = [
                 "skipped" if event.get("skipped") else "completed",

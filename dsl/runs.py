@@ -28,6 +28,7 @@ from .storage_choice import choose_storage
 from .telemetry import RunTracing, resume_point, run_tracing
 
 if TYPE_CHECKING:
+    from .interpreter.engine.workflow import Resumed
     from .interpreter.sinks.otel_export import Telemetry
 
 Ask = Callable[[Pending], Awaitable[Any]]
@@ -63,6 +64,7 @@ async def run_recorded(
     ask: Ask | None,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    user_id: str | None = None,
     opened: Storage | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     """Record a new run and execute it; `opened` is a storage kept open by the caller
@@ -84,11 +86,12 @@ async def run_recorded(
             max_concurrency=max_concurrency,
             models=dict(models or {}),
             allow_python=list(document.allow_python),
+            user_id=user_id,
         )
         await storage.save_run(record)
         tracing = run_tracing(document, trace, telemetry)
         return await _execute(
-            storage, document, record, [], listeners, ask, resumed=False, tracing=tracing
+            storage, document, record, [], listeners, ask, resumed=None, tracing=tracing
         )
     finally:
         if opened is None:
@@ -155,18 +158,11 @@ async def resume_recorded(
             document = load_document(path, allow_python=record.allow_python)
         restored = await storage.load_steps(run_id)
         paused = pending.state if pending is not None else None
+        # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
+        how: Resumed = "continued" if pending is not None else "restarted"
         tracing = run_tracing(document, trace, telemetry)
-        return await _execute(
-            storage,
-            document,
-            record,
-            restored,
-            listeners,
-            ask,
-            resumed=True,
-            tracing=tracing,
-            paused=paused,
-        )
+        run_args = (storage, document, record, restored, listeners, ask)
+        return await _execute(*run_args, resumed=how, paused=paused, tracing=tracing)
     finally:
         if opened is None:
             await storage.close()
@@ -179,19 +175,23 @@ async def _execute(
     restored: list[tuple[str, dict[str, Any]]],
     listeners: list[Callable[[Event], None]],
     ask: Ask | None,
-    resumed: bool,
-    tracing: RunTracing | None = None,
+    resumed: Resumed,
     paused: dict[str, Any] | None = None,
+    tracing: RunTracing | None = None,
+    streaming: bool | None = None,
 ) -> WorkflowRunOutput | RunOutput:
     from .interpreter.engine.workflow import execute_agent, execute_team, execute_workflow
 
+    if streaming is None:
+        # Someone asked for the run's events: agno's streaming path (docs/decisions.md).
+        # The sinks added below (telemetry, the recorder) only observe.
+        streaming = bool(listeners)
     if tracing is not None:
         previous = await resume_point(storage, record.run_id) if resumed else None
         listeners = [*listeners, tracing.listener(previous)]
+        run_args = (storage, document, record, restored, listeners, ask)
         try:
-            return await _execute(
-                storage, document, record, restored, listeners, ask, resumed, paused=paused
-            )
+            return await _execute(*run_args, resumed, paused=paused, streaming=streaming)
         finally:
             await tracing.save(storage, record.run_id)
 
@@ -208,7 +208,7 @@ async def _execute(
             "team": document.spec.teams,
         }[record.kind]
         initial = section[record.target].session_state
-        session = await load_session(storage, record.session_id, initial)
+        session = await load_session(storage, record.session_id, initial, record.user_id)
     recorder = Recorder(storage, record, restored, session)
     recorder.keep_lease(owner)
     try:
@@ -222,6 +222,7 @@ async def _execute(
                 "session_id": record.session_id,
                 "run_id": record.run_id,
                 "recorder": recorder,
+                "user_id": record.user_id,
             }
             if record.kind == "agent":
                 result = await execute_agent(
@@ -253,6 +254,8 @@ async def _execute(
             decisions=record.decisions,
             ask=ask,
             resumed=resumed,
+            streaming=streaming,
+            user_id=record.user_id,
         )
     except Exception as exc:
         # Whatever escaped the run, the record must not claim it is still running.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -95,6 +96,10 @@ class StepFailed(AgnoDslError):
         super().__init__(f"step '{step_name}' failed: {describe(error)}")
 
 
+class StepExecutorError(AgnoDslError):
+    """The agent or team a step runs failed (agno: "Step 'NAME' executor (agent) failed: …")."""
+
+
 class StepOutputError(AgnoDslError):
     """A step produced an output that cannot be recorded (not JSON-serializable)."""
 
@@ -103,13 +108,32 @@ class ConfigurationError(AgnoDslError):
     """Something in the spec cannot run (e.g. a function that does not import)."""
 
 
-def describe(error: BaseException) -> str:
-    """One line naming the error's type and message."""
+# scheme://user:PASSWORD@host: what an error about a database or a server often quotes.
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(?=@)")
+
+
+def without_url_passwords(text: str) -> str:
+    """`text` with every password written in a URL replaced by ***."""
+    return _URL_PASSWORD.sub(r"\g<head>***", text) if "://" in text else text
+
+
+def error_text(error: BaseException) -> str:
+    """An error as agno reports a failed step: its message (`str(error)`), else its type;
+    never a password in a URL."""
     if isinstance(error, StepFailed):
+        return error_text(error.error)
+    return without_url_passwords(str(error)) or type(error).__name__
+
+
+def describe(error: BaseException) -> str:
+    """One line naming the error's type and message (never a password in a URL:
+    this line goes to the user, to events and into storage)."""
+    if isinstance(error, StepFailed | StepExecutorError):
         return str(error)
     if isinstance(error, TimeoutError):
         return str(error) or "timed out"
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = without_url_passwords(text)
     name = type(error).__name__
     return f"{name}: {text}" if text else name
 

@@ -15,16 +15,18 @@ from typing import Any
 
 from .expressions import Evaluable
 from .tools.base import ToolPlan
+from .tools.mcp import McpServerPlan
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
     """How a step is run: retries, timeout, what a failure does, when to stop."""
 
-    retries: int = 0
-    retry_delay: float = 1.0
+    retries: int = 3  # agno's Step.max_retries
+    retry_delay: float = 0.0  # agno retries at once
     timeout: float | None = None
-    on_error: str = "fail"
+    on_error: str = "skip"  # agno's OnError default: a failed step is skipped
+    skip_on_failure: bool = False  # agno: the step itself reports the failure and the run goes on
     stop_if: Evaluable | None = None
     confirm: str | None = None  # ask a human before running
     input_required: Mapping[str, Any] | None = None  # JSON Schema of what to ask
@@ -61,17 +63,25 @@ class AgentPlan:
     where: str
     add_history_to_context: bool = False
     num_history_runs: int = 3
-    tools: tuple[ToolPlan, ...] = ()
+    # In the spec's order; an MCP server stands for the tools it lists when the run opens it.
+    tools: tuple[ToolPlan | McpServerPlan, ...] = ()
     tool_call_limit: int | None = None
     pre_hooks: tuple[Callable[..., Any], ...] = ()
     post_hooks: tuple[Callable[..., Any], ...] = ()
     guardrails: tuple[str, ...] = ()
     session_state: Mapping[str, Any] | None = None  # the state a run without a session starts from
+    display_name: str | None = None  # agno's `name` when it is not the spec key
+    role: str | None = None
+    # user memory (interpreter/memory.py), agno's options
+    update_memory_on_run: bool = False
+    enable_agentic_memory: bool = False
+    add_memories_to_context: bool = False
+    memory_model: ModelRef | None = None  # None: the agent's own model, as in agno
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeamPlan:
-    """A team: a leader (configured like an agent) and its members."""
+    """A team: a leader (configured like an agent) and its members; agno's options."""
 
     name: str
     mode: str
@@ -79,6 +89,13 @@ class TeamPlan:
     members: tuple[AgentPlan | TeamPlan, ...]
     max_iterations: int
     where: str
+    respond_directly: bool = False  # route mode: the member's answer is the team's
+    determine_input_for_members: bool = True
+    share_member_interactions: bool = False
+    add_team_history_to_members: bool = False
+    num_team_history_runs: int = 3
+    add_member_tools_to_context: bool = False
+    stream_member_events: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,7 +119,21 @@ class FunctionNode(Node):
     input: Evaluable | None
     is_async: bool
     takes_input: bool
+    takes_run_context: bool = False
+    is_generator: bool = False  # a sync generator function: it streams
+    is_async_generator: bool = False
     kind = "function"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PythonCheck:
+    """A Python callable deciding a block (condition evaluator, router selector, loop
+    end condition), where an expression would otherwise: called as agno calls it."""
+
+    function: Callable[..., Any]
+    import_path: str
+    is_async: bool
+    takes_run_context: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -119,8 +150,16 @@ class ParallelNode(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StepsNode(Node):
+    """agno's `Steps`: a named sequence run as one step."""
+
+    body: Plan
+    kind = "steps"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionNode(Node):
-    condition: Evaluable
+    condition: Evaluable | PythonCheck
     then: Plan
     otherwise: Plan | None
     kind = "condition"
@@ -129,14 +168,15 @@ class ConditionNode(Node):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoopNode(Node):
     body: Plan
-    until: Evaluable | None
+    until: Evaluable | PythonCheck | None
     max_iterations: int
+    forward_iteration_output: bool = False
     kind = "loop"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RouterNode(Node):
-    select: Evaluable
+    select: Evaluable | PythonCheck
     routes: Mapping[str, Plan]
     kind = "router"
 

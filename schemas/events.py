@@ -46,6 +46,8 @@ AGENT_EVENTS = (  # in agno's order; a team leader's carry the prefix "Team"
     "RunContentCompleted",
     "PostHookStarted",
     "PostHookCompleted",
+    "MemoryUpdateStarted",
+    "MemoryUpdateCompleted",
     "RunPaused",
     "RunCompleted",
     "RunError",

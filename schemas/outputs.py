@@ -50,6 +50,7 @@ class RunOutput(BaseModel):
     run_id: str
     agent_name: str
     session_id: str | None = None
+    user_id: str | None = None
     parent_run_id: str | None = None
     content: Any = None
     content_type: str = "str"
@@ -93,6 +94,10 @@ class TeamRunOutput(BaseModel):
     metrics: Metrics = Field(default_factory=lambda: Metrics())
     error: str | None = None
     tools: list[dict[str, Any]] | None = None
+    session_state: dict[str, Any] | None = Field(
+        None,
+        description="The session state after the run; agno shows it on a team run as a member.",
+    )
 
 
 class StepOutput(BaseModel):
@@ -101,7 +106,11 @@ class StepOutput(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     step_name: str | None = None
-    step_type: str | None = None
+    step_type: str | None = Field(
+        None,
+        description="agno's StepType: Step, Steps, Parallel, Condition, Loop, Router, Workflow.",
+    )
+    executor_type: str | None = Field(None, description="agent, team, function or workflow.")
     executor_name: str | None = None
     content: Any = None
     success: bool = True
@@ -136,6 +145,46 @@ _STEP_DEFAULTS = {
 }
 
 
+class StepMetrics(BaseModel):
+    """Token figures of one agent or team step (agno StepMetrics)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    step_name: str
+    executor_type: str
+    executor_name: str
+    metrics: Metrics | None = None
+
+
+class WorkflowMetrics(BaseModel):
+    """A workflow run's metrics (agno WorkflowMetrics): per agent/team step, by step name,
+    found at any depth of the step results, and the run's duration."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    steps: dict[str, StepMetrics] = Field(default_factory=dict)
+    duration: float | None = Field(None, description="Seconds.")
+
+    @classmethod
+    def of(cls, step_results: "list[StepOutput]", duration: float | None) -> "WorkflowMetrics":
+        steps: dict[str, StepMetrics] = {}
+
+        def visit(output: StepOutput) -> None:
+            for inner in output.steps or ():
+                visit(inner)
+            if output.step_name and output.metrics and output.executor_type in ("agent", "team"):
+                steps[output.step_name] = StepMetrics(
+                    step_name=output.step_name,
+                    executor_type=output.executor_type,
+                    executor_name=output.executor_name or "unknown",
+                    metrics=output.metrics,
+                )
+
+        for result in step_results:
+            visit(result)
+        return cls(steps=steps, duration=duration)
+
+
 class WorkflowRunOutput(BaseModel):
     """The result of a workflow run (agno WorkflowRunOutput)."""
 
@@ -154,7 +203,7 @@ class WorkflowRunOutput(BaseModel):
         None, description="When paused: the step waiting for a human and what it asks."
     )
     step_results: list[StepOutput] = Field(default_factory=list)
-    metrics: Metrics = Field(default_factory=lambda: Metrics())
+    metrics: WorkflowMetrics = Field(default_factory=lambda: WorkflowMetrics())
     created_at: float = 0.0
 
 

@@ -54,8 +54,8 @@ class Defaults(SpecModel):
     retries: NonNegativeIntField | None = Field(None, description="Retries of every step.")
     retry_delay: Duration | None = Field(None, description="First delay between retries.")
     timeout: Duration | None = Field(None, description="Timeout of every step attempt.")
-    on_error: Literal["fail", "continue"] | None = Field(
-        None, description="What a failing step does to the run."
+    on_error: Literal["fail", "skip", "continue"] | None = Field(
+        None, description="What a failing step does to the run (default skip, as agno)."
     )
     max_concurrency: PositiveInt | None = Field(
         None, description="Most steps running at once in a workflow."

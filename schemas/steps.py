@@ -24,7 +24,7 @@ from .base import (
 )
 
 LEAF_KINDS = ("agent", "team", "function", "workflow")
-BLOCK_KINDS = ("parallel", "condition", "loop", "router", "foreach")
+BLOCK_KINDS = ("parallel", "condition", "loop", "router", "foreach", "steps")
 STEP_KINDS = LEAF_KINDS + BLOCK_KINDS
 
 
@@ -37,13 +37,22 @@ class StepOptions(SpecModel):
     needs: list[Name] | None = Field(
         None, description="graph: only. Nodes that must finish before this one starts."
     )
-    retries: NonNegativeIntField | None = Field(None, description="Retries after a failure.")
+    retries: NonNegativeIntField | None = Field(
+        None, description="Retries after a failure (agno's max_retries; default 3)."
+    )
     retry_delay: Duration | None = Field(
-        None, description="First delay between retries; doubles each time (default 1s)."
+        None, description="First delay between retries; doubles each time (default 0: agno)."
     )
     timeout: Duration | None = Field(None, description="Timeout of one attempt.")
-    on_error: Literal["fail", "continue"] | None = Field(
-        None, description="fail: a failure fails the run; continue: record it and go on."
+    on_error: Literal["fail", "skip", "continue"] | None = Field(
+        None,
+        description="After the retries: skip (default, agno) records the failure and goes on; "
+        "fail fails the run; continue is skip's older name.",
+    )
+    skip_on_failure: bool | None = Field(
+        None,
+        description="agno's skip_on_failure: the step reports 'Step NAME failed but skipped' "
+        "as its own output and the run goes on.",
     )
     confirm: str | None = Field(
         None, description="Question a human must approve before the step runs."
@@ -88,26 +97,52 @@ class WorkflowStep(_LeafStep):
     workflow: Name = Field(description="Name of the workflow.")
 
 
+class PythonEvaluator(SpecModel):
+    """A Python callable in place of an expression (agno's callable evaluator,
+    selector or end condition), called with what agno passes it."""
+
+    function: ImportPath = Field(
+        description="'module:callable', resolved next to the spec first, then on sys.path."
+    )
+
+
+Decision = str | PythonEvaluator
+
+
 class ParallelBlock(StepOptions):
     steps: "list[Step]" = Field(min_length=1, description="Branches, all run at once.")
 
 
 class ConditionBlock(StepOptions):
-    if_: str = Field(alias="if", description="Expression choosing the branch.")
+    if_: Decision = Field(
+        alias="if",
+        description="Expression choosing the branch, or {function: 'mod:fn'} called with a "
+        "StepInput (agno's evaluator).",
+    )
     then: "list[Step]" = Field(min_length=1, description="Steps run when true.")
     else_: "list[Step] | None" = Field(None, alias="else", description="Steps run when false.")
 
 
 class LoopBlock(StepOptions):
     steps: "list[Step]" = Field(min_length=1, description="Steps of one iteration.")
-    until: str | None = Field(
-        None, description="Expression checked after each iteration; true ends the loop."
+    until: Decision | None = Field(
+        None,
+        description="Expression checked after each iteration; true ends the loop. Or "
+        "{function: 'mod:fn'} called with the iteration's step outputs (agno's end_condition).",
     )
     max_iterations: PositiveInt = Field(3, description="Most iterations (agno's default: 3).")
+    forward_iteration_output: bool = Field(
+        False,
+        description="Each iteration after the first starts from the previous one's output "
+        "(agno); default: every iteration starts from the loop's own input.",
+    )
 
 
 class RouterBlock(StepOptions):
-    select: str = Field(description="Expression returning a route name or a list of names.")
+    select: Decision = Field(
+        description="Expression returning a route name or a list of names, or "
+        "{function: 'mod:fn'} called with a StepInput (agno's selector)."
+    )
     routes: "dict[Name, list[Step]]" = Field(
         min_length=1, description="Route name → steps.", json_schema_extra=NAMED_KEYS
     )
@@ -118,6 +153,14 @@ class ForeachBlock(StepOptions):
     as_: Name = Field("item", alias="as", description="Name of the current item.")
     max_concurrency: PositiveInt | None = Field(None, description="Most items at once.")
     step: "Step" = Field(description="Step run once per item.")
+
+
+class StepsBlock(StepOptions):
+    steps: "list[Step]" = Field(min_length=1, description="Steps run in order, as one step.")
+
+
+class StepsStep(SpecModel):
+    steps: StepsBlock = Field(description="A named sequence of steps (agno's Steps).")
 
 
 class ParallelStep(SpecModel):
@@ -206,13 +249,14 @@ Step = Annotated[
     | Annotated[LoopStep, Tag("step:loop")]
     | Annotated[RouterStep, Tag("step:router")]
     | Annotated[ForeachStep, Tag("step:foreach")]
+    | Annotated[StepsStep, Tag("step:steps")]
     | Annotated[InvalidStep, Tag("step:invalid")],
     Discriminator(_step_tag),
 ]
 
 LeafStep = AgentStep | TeamStep | FunctionStep | WorkflowStep
-Block = ParallelBlock | ConditionBlock | LoopBlock | RouterBlock | ForeachBlock
-BlockStep = ParallelStep | ConditionStep | LoopStep | RouterStep | ForeachStep
+Block = ParallelBlock | ConditionBlock | LoopBlock | RouterBlock | ForeachBlock | StepsBlock
+BlockStep = ParallelStep | ConditionStep | LoopStep | RouterStep | ForeachStep | StepsStep
 
 
 def block_of(step: Any) -> Block | None:

@@ -2,7 +2,8 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
 
 from .base import Duration, ImportPath, SpecModel
 
@@ -26,16 +27,60 @@ class PythonTool(_ToolOptions):
 
 
 class McpServer(SpecModel):
-    command: str | list[str] | None = Field(None, description="Command starting a stdio server.")
+    """How to reach an MCP server and which of its tools to offer (agno's MCPTools options)."""
+
+    command: str | list[str] | None = Field(
+        None, description="Command starting a stdio server (a string is split like a shell would)."
+    )
     args: list[str] = Field(default_factory=list, description="Arguments of the command.")
-    env: dict[str, str] = Field(default_factory=dict, description="Environment of the server.")
-    url: str | None = Field(None, description="URL of a streamable-HTTP/SSE server.")
+    env: dict[str, str] = Field(
+        default_factory=dict, description="Environment of the server, over PATH, HOME and the like."
+    )
+    cwd: str | None = Field(None, description="Working directory of the server.")
+    url: str | None = Field(None, description="URL of a streamable-HTTP or SSE server.")
+    transport: Literal["stdio", "streamable-http", "sse"] | None = Field(
+        None, description="stdio with `command`, streamable-http with `url` unless sse is named."
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="HTTP headers of a remote server; put secrets in ${ENV} variables.",
+    )
+    include_tools: list[str] | None = Field(
+        None, description="Offer only these tools of the server."
+    )
+    exclude_tools: list[str] | None = Field(None, description="Never offer these tools.")
+    tool_name_prefix: str | None = Field(
+        None, description="Prefix of the tool names the model sees (PREFIX_name)."
+    )
 
 
 class McpTool(_ToolOptions):
     """The tools of an MCP server."""
 
     mcp: McpServer = Field(description="How to reach the MCP server.")
+
+    @model_validator(mode="after")
+    def _one_way_to_reach(self) -> "McpTool":
+        server = self.mcp
+        if (server.command is None) == (server.url is None):
+            raise PydanticCustomError(
+                "mcp_server", "an MCP server needs exactly one of command (stdio) or url (remote)"
+            )
+        if server.command is not None and server.transport not in (None, "stdio"):
+            raise PydanticCustomError(
+                "mcp_server",
+                "transport {transport} needs a url, not a command",
+                {"transport": server.transport},
+            )
+        if server.url is not None and server.transport == "stdio":
+            raise PydanticCustomError("mcp_server", "transport stdio needs a command, not a url")
+        if self.description is not None:
+            raise PydanticCustomError(
+                "mcp_server", "an MCP server's tools keep the descriptions the server gives them"
+            )
+        if server.headers and server.url is None:
+            raise PydanticCustomError("mcp_server", "headers are sent to remote servers only (url)")
+        return self
 
 
 class HttpRequest(SpecModel):

@@ -10,11 +10,12 @@ def clean(step_input: StepInput) -> str:
     return " ".join(str(step_input.input).split()).lower()
 
 
-async def count_words(step_input: StepInput) -> dict:
-    """Async: awaited on the event loop."""
+async def count_words(step_input: StepInput) -> StepOutput:
+    """Async: awaited on the event loop. A plain value would become the step's text
+    (agno: str(value)); a StepOutput keeps the mapping for templates to read."""
     await asyncio.sleep(0)
     text = step_input.get_step_content("clean")
-    return {"words": len(text.split()), "chars": len(text)}
+    return StepOutput(content={"words": len(text.split()), "chars": len(text)})
 
 
 def wrap(step_input: StepInput) -> StepOutput:

@@ -23,6 +23,7 @@ import time
 from typing import Any
 
 from ...schemas.outputs import Message, Metrics, RunOutput, content_type_of
+from .. import memory
 from ..context import RunContext, Scope, new_id
 from ..durability import RunPaused
 from ..errors import (
@@ -36,16 +37,21 @@ from ..errors import (
 from ..inputs import check_input
 from ..plan import AgentPlan
 from ..tools.base import RunContext as ToolRunContext
-from ..tools.base import call_tool
+from ..tools.base import ToolPlan, call_tool
+from ..tools.mcp import McpServerPlan
 from . import checks
 from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
 from .structured import json_output_prompt, said, structured
 
 
-def system_message(agent: AgentPlan, context: dict[str, Any], model: Any = None) -> str | None:
+def system_message(
+    agent: AgentPlan, context: dict[str, Any], model: Any = None, memories: str | None = None
+) -> str | None:
     parts = ""
     if agent.description:
         parts += f"{agent.description}\n"
+    if agent.role is not None:
+        parts += f"\n<your_role>\n{agent.role}\n</your_role>\n\n"
     instructions = [str(item.evaluate(context)) for item in agent.instructions]
     if len(instructions) == 1:
         parts += instructions[0] + "\n\n"
@@ -55,6 +61,8 @@ def system_message(agent: AgentPlan, context: dict[str, Any], model: Any = None)
         parts += f"<expected_output>\n{agent.expected_output.strip()}\n</expected_output>\n\n"
     if agent.additional_context:
         parts += f"{agent.additional_context}\n"
+    if memories:  # agno adds them after the additional context
+        parts += memories
     if agent.output_schema is not None and not getattr(model, "native_structured_outputs", False):
         parts += json_output_prompt(agent.output_schema)
     return parts.strip() or None
@@ -73,7 +81,9 @@ def user_text(message: Any) -> str:
         return str(message)
 
 
-def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, LoopTool]:
+async def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, LoopTool]:
+    """The agent's tools by name; its MCP servers are opened now if the run has not yet
+    (agno connects MCPTools when a run starts), all at once."""
     run_context = ToolRunContext(run_id=run_id, session_id=ctx.session_id, session_state=ctx.state)
 
     def bind(tool: Any) -> Any:
@@ -85,7 +95,12 @@ def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, Loo
             run_context=run_context,
         )
 
-    return {
+    servers = [tool for tool in agent.tools if isinstance(tool, McpServerPlan)]
+    opened = iter(await asyncio.gather(*map(ctx.mcp.tools, servers)) if servers else ())
+    plans: list[ToolPlan] = []
+    for tool in agent.tools:  # the spec's order, each server's tools in the server's order
+        plans.extend(next(opened) if isinstance(tool, McpServerPlan) else (tool,))
+    tools = {
         tool.name: LoopTool(
             name=tool.name,
             description=tool.description,
@@ -95,8 +110,37 @@ def agent_tools(agent: AgentPlan, ctx: RunContext, run_id: str) -> dict[str, Loo
             requires_confirmation=tool.requires_confirmation,
             cache=tool.cache,
         )
-        for tool in agent.tools
+        for tool in plans
     }
+    if agent.enable_agentic_memory:
+        tools[memory.AGENTIC_TOOL_NAME] = _agentic_memory_tool(agent, ctx)
+    return tools
+
+
+def memory_manager(agent: AgentPlan, ctx: RunContext) -> memory.MemoryManager:
+    """agno's MemoryManager of the agent for the run's user: the memory model, else its own."""
+    model_name = (agent.memory_model or agent.model).name
+    return memory.MemoryManager(
+        model=ctx.model(model_name),
+        store=ctx.memories,
+        user_id=ctx.user_id or memory.DEFAULT_USER,
+        agent_id=agent.name,
+    )
+
+
+def _agentic_memory_tool(agent: AgentPlan, ctx: RunContext) -> LoopTool:
+    """agno's update_user_memory: the task goes to the memory model."""
+
+    async def update_user_memory(arguments: dict[str, Any]) -> str:
+        outcome = await memory_manager(agent, ctx).update_memory_task(str(arguments["task"]))
+        return outcome.content
+
+    return LoopTool(
+        name=memory.AGENTIC_TOOL_NAME,
+        description=memory.AGENTIC_TOOL_DESCRIPTION,
+        parameters=memory.AGENTIC_TOOL_PARAMETERS,
+        call=update_user_memory,
+    )
 
 
 def _pre_hooks(agent: AgentPlan) -> list[tuple[str, Any]]:
@@ -159,15 +203,17 @@ async def _attempt(
     """One attempt of a run; only the last one reports a failure (RunError), as in agno."""
     run_id = new_id()
     model = ctx.model(agent.model.name)
-    who = {"agent_name": agent.name, "step_name": step_name, "agent_run_id": run_id}
+    shown = agent.display_name or agent.name  # agno's `name`
+    who = {"agent_name": shown, "step_name": step_name, "agent_run_id": run_id}
 
     def emit(name: str, **fields: Any) -> None:
         ctx.emit(name, **fields, **who)
 
     output = RunOutput(
         run_id=run_id,
-        agent_name=agent.name,
+        agent_name=shown,
         session_id=ctx.session_id,
+        user_id=ctx.user_id,
         parent_run_id=ctx.run_id,
         model=model.id,
         model_provider=model.provider,
@@ -181,9 +227,11 @@ async def _attempt(
     messages: list[Message] = []
     own_start = 0  # where this run's own messages start; history is not stored again
     hook_arguments = {"agent": agent.name, "session_state": ctx.state}
+    memory_update: asyncio.Task[memory.MemoryOutcome] | None = None
     try:
         if resume is None:
             own_start = await _start(agent, message, ctx, scope, model, emit, messages)
+            memory_update = _start_memory_update(agent, ctx, messages[own_start])
         else:
             messages += [Message.model_validate(m) for m in resume["messages"]]
             own_start = resume["own_start"]
@@ -196,10 +244,11 @@ async def _attempt(
             timeout=agent.timeout,
             output_schema=agent.output_schema,
         )
+        tools = await agent_tools(agent, ctx, run_id)
         result = await run_loop(
             call,
             messages,
-            agent_tools(agent, ctx, run_id),
+            tools,
             ctx=ctx,
             tool_call_limit=agent.tool_call_limit,
             event_prefix="",
@@ -225,11 +274,17 @@ async def _attempt(
             output=content,
             **hook_arguments,
         )
+        memory_tokens = await _finish_memory_update(memory_update, ctx, emit)
     except RunPaused as pause:
+        await _finish_memory_update(memory_update, ctx, emit)  # agno: before the pause
         _pause(output, pause, messages, own_start, emit)
         output.session_state = dict(ctx.state)
         raise
-    except Exception as exc:
+    except BaseException as exc:
+        if memory_update is not None:
+            memory_update.cancel()  # agno cancels the memory task of a failed run
+        if not isinstance(exc, Exception):
+            raise
         if not last and _retryable(exc):
             raise  # the next attempt starts over; only the last one reports
         _fail(output, exc, result, started, ctx)
@@ -243,6 +298,7 @@ async def _attempt(
         raise
     output.content_type = content_type_of(output.content)
     output.metrics = result.metrics(time.perf_counter() - started)
+    _add_tokens(output.metrics, memory_tokens)
     output.session_state = dict(ctx.state)
     ctx.metrics.add_tokens(output.metrics)
     if ctx.session is not None:
@@ -254,6 +310,41 @@ async def _attempt(
         metrics=output.metrics.model_dump(),
     )
     return output
+
+
+def _start_memory_update(
+    agent: AgentPlan, ctx: RunContext, user_message: Message
+) -> asyncio.Task[memory.MemoryOutcome] | None:
+    """update_memory_on_run: the memory model works beside the run, as agno's background
+    task does (not with agentic memory, and not for an empty message)."""
+    text = user_message.content if isinstance(user_message.content, str) else None
+    if not agent.update_memory_on_run or agent.enable_agentic_memory or not (text or "").strip():
+        return None
+    return asyncio.create_task(memory_manager(agent, ctx).create_user_memories(str(text)))
+
+
+async def _finish_memory_update(
+    task: asyncio.Task[memory.MemoryOutcome] | None, ctx: RunContext, emit: Any
+) -> tuple[int, int]:
+    """Wait for the memory update after the post-hooks, between agno's two events; its tokens."""
+    if task is None:
+        return (0, 0)
+    emit("MemoryUpdateStarted")
+    tokens = (0, 0)
+    try:
+        outcome = await task
+        tokens = (outcome.input_tokens, outcome.output_tokens)
+    except Exception:  # noqa: BLE001 - agno logs a failed memory update and completes the run
+        pass
+    memories = await ctx.memories.get_user_memories(ctx.user_id or memory.DEFAULT_USER)
+    emit("MemoryUpdateCompleted", memories=memories)
+    return tokens
+
+
+def _add_tokens(metrics: Metrics, tokens: tuple[int, int]) -> None:
+    metrics.input_tokens += tokens[0]
+    metrics.output_tokens += tokens[1]
+    metrics.total_tokens += sum(tokens)
 
 
 async def _start(
@@ -278,7 +369,11 @@ async def _start(
         agent=agent.name,
         session_state=ctx.state,
     )
-    system = system_message(agent, ctx.template_context(scope), model)
+    memories = None
+    if agent.add_memories_to_context:
+        stored = await ctx.memories.get_user_memories(ctx.user_id or memory.DEFAULT_USER)
+        memories = memory.memories_context(stored, agent.enable_agentic_memory)
+    system = system_message(agent, ctx.template_context(scope), model, memories)
     if system:
         messages.append(Message(role="system", content=system))
     if agent.add_history_to_context and ctx.session is not None:

@@ -76,12 +76,18 @@ def tool_schemas(tools: dict[str, LoopTool]) -> list[dict[str, Any]] | None:
     """Tools as the model sees them (OpenAI's function-calling shape), sorted by name as
     agno sorts them (a stable request prefix for the providers' prompt caches)."""
     return [
-        {
-            "type": "function",
-            "function": {"name": t.name, "description": t.description, "parameters": t.parameters},
-        }
+        {"type": "function", "function": _function_schema(t)}
         for t in sorted(tools.values(), key=lambda tool: tool.name)
     ] or None
+
+
+def _function_schema(tool: LoopTool) -> dict[str, Any]:
+    """agno's Function.to_dict(): a description the tool does not have is left out."""
+    schema: dict[str, Any] = {"name": tool.name}
+    if tool.description is not None:
+        schema["description"] = tool.description
+    schema["parameters"] = tool.parameters
+    return schema
 
 
 async def ask_model(
@@ -204,16 +210,7 @@ async def run_loop(
                 result.content = _joined(said, response.content)
                 result.last = response.content
                 return result
-            messages.append(
-                Message(
-                    role="assistant",
-                    content=response.content,
-                    tool_calls=[
-                        {"id": c.id, "name": c.name, "arguments": c.arguments}
-                        for c in response.tool_calls
-                    ],
-                )
-            )
+            messages.append(response.assistant_message())
             waiting, said = response.tool_calls, _joined(said, response.content)
         try:
             batch = await turn.run(waiting, calls_made, tool_call_limit)

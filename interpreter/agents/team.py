@@ -1,73 +1,78 @@
-"""Teams with agno's four modes, through agno's built-in leader tools.
+"""Teams with agno's four modes, through agno's own leader tools (names, descriptions, schemas).
 
 - coordinate: the leader delegates with `delegate_task_to_member(member_id, task)`
   and writes the final answer from the members' results.
-- route: the same tool, but the member's answer is the team's answer.
-- broadcast: `delegate_task_to_members(task)` sends one task to every member at
-  once; the leader answers from all results.
-- tasks: the leader keeps a shared task list (`create_task`, `execute_task`,
-  `update_task_status`, `list_tasks`, `mark_all_complete`) and loops until it
-  marks the goal complete, or `max_iterations` leader turns have passed.
+- route (`respond_directly`): the same tool ends the run; the member's answer is
+  the team's answer, streamed as the team's TeamRunContent (agno's show_result).
+- broadcast: `delegate_task_to_members(task)` runs every member at once on one task.
+- tasks: the leader works a shared task list (`team_tasks.py`) in rounds of its
+  run loop until it marks the goal complete, every task has completed, or
+  `max_iterations` rounds have passed; each round after the first starts with
+  agno's task-state message.
+
+The team's metrics are the leader's own; each member's stay on its response
+in member_responses (agno). Member ids are their names made URL-safe, found at
+any depth of nested teams.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import dataclass
 from typing import Any
 
-from ...schemas.outputs import Message, RunOutput, TeamRunOutput, content_type_of
+from ...schemas.outputs import Message, TeamRunOutput, content_type_of
 from ..context import RunContext, Scope, new_id
 from ..errors import error_type_of
-from ..plan import AgentPlan, TeamPlan
-from ..providers.base import message_text
-from .agent import agent_tools, run_agent, system_message
-from .run_loop import LoopTool, ModelCall, run_loop
+from ..plan import TeamPlan
+from . import checks
+from .agent import _pre_hooks, agent_tools, user_text
+from .run_loop import LoopResult, LoopTool, ModelCall, run_loop
+from .structured import said
+from .team_members import Delegation, MemberContext, find_member
+from .team_prompt import display_name, roster, team_system_message
+from .team_tasks import TaskList, TaskTools, state_message
+from .team_tools import LEADER_TOOLS, TASK_TOOLS
 
-MEMBER_TOOL = {
-    "type": "object",
-    "properties": {
-        "member_id": {
-            "type": "string",
-            "description": "The member's id, as listed in <team_members>.",
-        },
-        "task": {"type": "string", "description": "What the member should achieve."},
-    },
-    "required": ["member_id", "task"],
-}
-BROADCAST_TOOL = {
-    "type": "object",
-    "properties": {"task": {"type": "string", "description": "The task sent to every member."}},
-    "required": ["task"],
-}
+# agno writes these as plain generators: they run, and announce themselves, in call order
+IN_ORDER = frozenset({"create_task", "update_task_status"})
+# The tools a leader has by mode (agno's names); scripted tool calls may name them.
+LEADER_TOOL_NAMES = frozenset({"delegate_task_to_member", "delegate_task_to_members", *TASK_TOOLS})
 
 
-@dataclass
-class Task:
-    id: str
-    title: str
-    description: str
-    assignee: str | None
-    status: str = "pending"
-    result: str | None = None
+def _tool(name: str, call: Any, stop: bool = False) -> LoopTool:
+    spec = LEADER_TOOLS[name]
+    return LoopTool(
+        name,
+        spec["description"],
+        spec["parameters"],
+        call,
+        stop_after_tool_call=stop,
+        shows_result=not stop,  # route: the member's own text was the team's content
+        in_order=name in IN_ORDER,
+    )
 
 
-def _members_message(team: TeamPlan) -> str:
-    lines = ["<team_members>"]
-    for member in team.members:
-        about = member.leader.description if isinstance(member, TeamPlan) else member.description
-        lines.append(f"- member_id: {member.name}" + (f"\n  description: {about}" if about else ""))
-    lines.append("</team_members>")
-    return "\n".join(lines)
-
-
-async def run_member(
-    member: AgentPlan | TeamPlan, task: str, ctx: RunContext, scope: Scope, step_name: str | None
-) -> RunOutput | TeamRunOutput:
-    if isinstance(member, TeamPlan):
-        return await run_team(member, task, ctx, scope, step_name)
-    return await run_agent(member, task, ctx, scope, step_name=step_name)
+async def _leader_tools(
+    team: TeamPlan, delegation: Delegation, ctx: RunContext, emit: Any, run_id: str
+) -> dict[str, LoopTool]:
+    tools = await agent_tools(team.leader, ctx, run_id)
+    if team.mode in ("coordinate", "route"):
+        tools["delegate_task_to_member"] = _tool(
+            "delegate_task_to_member", delegation.to_member, stop=team.respond_directly
+        )
+    elif team.mode == "broadcast":
+        tools["delegate_task_to_members"] = _tool("delegate_task_to_members", delegation.to_members)
+    else:
+        board = TaskTools(
+            ctx.state,
+            emit,
+            lambda wanted: find_member(team, wanted),
+            delegation.for_task,
+            roster(team),
+        )
+        for name in TASK_TOOLS:
+            tools[name] = _tool(name, getattr(board, name))
+    return tools
 
 
 async def run_team(
@@ -76,134 +81,43 @@ async def run_team(
     run_id = new_id()
     leader = team.leader
     model = ctx.model(leader.model.name)
-    who = {"team_name": team.name, "step_name": step_name, "team_run_id": run_id}
-    ctx.emit("TeamRunStarted", mode=team.mode, model=model.id, model_provider=model.provider, **who)
+    shown = display_name(team)  # agno's `name`
+    who = {"team_name": shown, "step_name": step_name, "team_run_id": run_id}
+
+    def emit(name: str, **fields: Any) -> None:
+        ctx.emit(name, **fields, **who)
+
     started = time.perf_counter()
-    members = {member.name: member for member in team.members}
-    responses: list[RunOutput | TeamRunOutput] = []
-    tasks: dict[str, Task] = {}
-    done: dict[str, str] = {}
-
-    async def delegate(arguments: dict[str, Any]) -> str:
-        member = members.get(str(arguments.get("member_id")))
-        if member is None:
-            return (
-                f"Member with ID {arguments.get('member_id')} not found in the team. "
-                f"Please choose the correct member from the list of members:\n\n"
-                f"{_members_message(team)}"
-            )
-        response = await run_member(member, str(arguments.get("task", "")), ctx, scope, step_name)
-        responses.append(response)
-        return message_text(response.content)
-
-    async def delegate_all(arguments: dict[str, Any]) -> str:
-        task = str(arguments.get("task", ""))
-        results = await asyncio.gather(
-            *[run_member(m, task, ctx, scope, step_name) for m in team.members],
-            return_exceptions=True,
+    hooks = {"team": team.name, "session_state": ctx.state}
+    try:
+        run_input = checks.RunInput(message)
+        await checks.run_hooks(
+            _pre_hooks(leader),
+            "pre",
+            _prefixed(emit),
+            ctx.executor(),
+            run_input=run_input,
+            input=message,
+            **hooks,
         )
-        lines = []
-        for member, result in zip(team.members, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, Exception):
-                    raise result
-                lines.append(f"Member {member.name}: Error: {type(result).__name__}: {result}")
-            else:
-                responses.append(result)
-                lines.append(f"Member {member.name}: {message_text(result.content)}")
-        return "\n\n".join(lines)
-
-    async def create_task(arguments: dict[str, Any]) -> str:
-        task = Task(
-            id=str(len(tasks) + 1),
-            title=str(arguments.get("title", "")),
-            description=str(arguments.get("description", "")),
-            assignee=arguments.get("assignee"),
-        )
-        tasks[task.id] = task
-        return f"Task created: [{task.id}] {task.title} (status: {task.status})"
-
-    async def execute_task(arguments: dict[str, Any]) -> str:
-        task = tasks.get(str(arguments.get("task_id")))
-        if task is None:
-            return f"Task with ID '{arguments.get('task_id')}' not found."
-        member_id = str(arguments.get("member_id") or task.assignee or "")
-        task.status = "in_progress"
-        try:
-            result = await delegate(
-                {"member_id": member_id, "task": f"{task.title}\n\n{task.description}".strip()}
-            )
-        except Exception:
-            task.status = "failed"
-            raise
-        task.status, task.result = "completed", result
-        return f"Task [{task.id}] '{task.title}' completed by {member_id}: {result}"
-
-    async def update_task_status(arguments: dict[str, Any]) -> str:
-        task = tasks.get(str(arguments.get("task_id")))
-        status = str(arguments.get("status"))
-        if task is None:
-            return f"Task with ID '{arguments.get('task_id')}' not found."
-        if status not in ("pending", "in_progress", "completed", "failed"):
-            return (
-                f"Invalid status '{status}'. Must be one of: pending, in_progress, "
-                "completed, failed."
-            )
-        task.status = status
-        return f"Task [{task.id}] '{task.title}' updated to {status}."
-
-    async def list_tasks(arguments: dict[str, Any]) -> str:
-        if not tasks:
-            return "No tasks yet."
-        return "\n".join(
-            f"[{t.id}] {t.title} (status: {t.status}, assignee: {t.assignee})"
-            for t in tasks.values()
-        )
-
-    async def mark_all_complete(arguments: dict[str, Any]) -> str:
-        done["summary"] = str(arguments.get("summary", ""))
-        return done["summary"]
-
-    tools = agent_tools(leader, ctx, run_id)
-    if team.mode in ("coordinate", "route"):
-        tools["delegate_task_to_member"] = LoopTool(
-            "delegate_task_to_member",
-            "Delegate a task to one team member.",
-            MEMBER_TOOL,
-            delegate,
-            stop_after_tool_call=team.mode == "route",
-        )
-    elif team.mode == "broadcast":
-        tools["delegate_task_to_members"] = LoopTool(
-            "delegate_task_to_members",
-            "Send one task to every member; call it once.",
-            BROADCAST_TOOL,
-            delegate_all,
-        )
-    else:
-        for name, function, stop in (
-            ("create_task", create_task, False),
-            ("execute_task", execute_task, False),
-            ("update_task_status", update_task_status, False),
-            ("list_tasks", list_tasks, False),
-            ("mark_all_complete", mark_all_complete, True),
-        ):
-            tools[name] = LoopTool(
-                name,
-                name.replace("_", " "),
-                {"type": "object"},
-                function,
-                stop_after_tool_call=stop,
-            )
-    system = "\n\n".join(
-        part
-        for part in (system_message(leader, ctx.template_context(scope)), _members_message(team))
-        if part
-    )
+    except Exception as exc:
+        emit("TeamRunError", content=str(exc), error_type=error_type_of(exc))
+        raise
+    message = run_input.input_content
+    # agno runs a team's pre-hooks before it announces the run
+    emit("TeamRunStarted", mode=team.mode, model=model.id, model_provider=model.provider)
+    delegation = Delegation(team, message, ctx, step_name, who, run_team)
+    tools = await _leader_tools(team, delegation, ctx, emit, run_id)
     messages = [
-        Message(role="system", content=system),
-        Message(role="user", content=message_text(message)),
+        Message(
+            role="system",
+            content=team_system_message(team, ctx.template_context(scope), model),
+        )
     ]
+    if leader.add_history_to_context and ctx.session is not None:
+        messages.extend(ctx.session.history_messages(team.name, leader.num_history_runs))
+    own_start = len(messages)
+    messages.append(Message(role="user", content=user_text(message)))
     call = ModelCall(
         model=model,
         runner=team.name,
@@ -212,45 +126,129 @@ async def run_team(
         timeout=leader.timeout,
         output_schema=leader.output_schema,
     )
+    loop: dict[str, Any] = {
+        "ctx": ctx,
+        "event_prefix": "Team",
+        "events": who,
+        "tool_call_limit": leader.tool_call_limit,
+        "decision_key": team.name,
+    }
     try:
-        result = await run_loop(
-            call,
-            messages,
-            tools,
-            ctx=ctx,
-            event_prefix="Team",
-            events=who,
-            tool_call_limit=leader.tool_call_limit,
-            decision_key=team.name,
-            max_turns=team.max_iterations if team.mode == "tasks" else None,
-        )
+        if team.mode == "tasks":
+            result = await _task_rounds(team, call, messages, tools, ctx, emit, loop)
+        else:
+            result = await run_loop(call, messages, tools, **loop)
     except Exception as exc:
-        ctx.emit("TeamRunError", content=str(exc), error_type=error_type_of(exc), **who)
+        emit("TeamRunError", content=str(exc), error_type=error_type_of(exc))
         raise
     content = result.content
-    if team.mode == "route" and result.stopped_by == "delegate_task_to_member" and responses:
-        content = responses[-1].content  # the member answers directly
     duration = time.perf_counter() - started
-    metrics = result.metrics(duration)
-    ctx.metrics.add_tokens(metrics)  # the leader's own tokens; members added theirs
-    for response in responses:
-        metrics.add_tokens(response.metrics)  # the team's metrics include its members'
-    metrics.tokens_per_second = metrics.output_tokens / duration if duration > 0 else None
-    messages.append(Message(role="assistant", content=content))
-    ctx.emit("TeamRunContentCompleted", **who)  # the content streamed from the run loop
-    ctx.emit("TeamRunCompleted", content=content, metrics=metrics.model_dump(), **who)
-    return TeamRunOutput(
+    metrics = result.metrics(duration)  # the leader's own; members' stay on their responses
+    ctx.metrics.add_tokens(metrics)
+    if team.mode != "tasks" and result.stopped_by is None:  # each task round added its own
+        messages.append(Message(role="assistant", content=said(result.last)))
+    if ctx.session is not None:
+        ctx.session.add_run(team.name, messages[own_start:])
+    emit("TeamRunContentCompleted")
+    output = TeamRunOutput(
         run_id=run_id,
-        team_name=team.name,
+        team_name=shown,
         mode=team.mode,
         session_id=ctx.session_id,
         parent_run_id=ctx.run_id,
         content=content,
-        content_type=content_type_of(content),
         model=model.id,
         model_provider=model.provider,
         messages=messages,
-        member_responses=responses,
+        member_responses=delegation.responses,
         metrics=metrics,
         tools=result.tool_calls or None,
+        # agno: a team run as a member gets (a copy of) the session state and shows it
+        session_state=dict(ctx.state) if isinstance(ctx, MemberContext) else None,
     )
+    post = [(checks.hook_name(hook), hook) for hook in leader.post_hooks]
+    try:
+        await checks.run_hooks(
+            post,
+            "post",
+            _prefixed(emit),
+            ctx.executor(),
+            run_output=output,
+            output=content,
+            **hooks,
+        )
+    except Exception as exc:
+        emit("TeamRunError", content=str(exc), error_type=error_type_of(exc))
+        raise
+    content = output.content
+    output.content_type = content_type = content_type_of(content)
+    emit(
+        "TeamRunCompleted",
+        content=content,
+        content_type=content_type,
+        metrics=metrics.model_dump(),
+    )
+    return output
+
+
+def _prefixed(emit: Any) -> Any:
+    """Hook events as a team's: TeamPreHookStarted, ... (agno)."""
+    return lambda name, **fields: emit(f"Team{name}", **fields)
+
+
+async def _task_rounds(
+    team: TeamPlan,
+    call: ModelCall,
+    messages: list[Message],
+    tools: dict[str, LoopTool],
+    ctx: RunContext,
+    emit: Any,
+    loop: dict[str, Any],
+) -> LoopResult:
+    """agno's task loop: rounds of the run loop until the goal is met (or max_iterations)."""
+    total = LoopResult(content=None)
+    idle_rounds = 0
+    for iteration in range(1, team.max_iterations + 1):
+        rounds = {"iteration": iteration, "max_iterations": team.max_iterations}
+        emit("TeamTaskIterationStarted", **rounds)
+        if iteration > 1:
+            messages.append(Message(role="user", content=state_message(TaskList.load(ctx.state))))
+        calls_before = len(total.tool_calls)
+        result = await run_loop(call, messages, tools, **loop)
+        total.input_tokens += result.input_tokens
+        total.output_tokens += result.output_tokens
+        if total.time_to_first_token is None:
+            total.time_to_first_token = result.time_to_first_token
+        total.tool_calls += result.tool_calls
+        # agno's content: the text of every round added up (its streaming path: the last)
+        joined = _joined(total.content, result.content)
+        total.content = result.content if ctx.streaming else joined
+        total.last = result.last
+        if result.stopped_by is None:
+            messages.append(Message(role="assistant", content=said(result.last)))
+        board = TaskList.load(ctx.state)
+        emit(
+            "TeamTaskStateUpdated",
+            task_summary=board.summary(),
+            goal_complete=board.goal_complete,
+            tasks=board.data(),
+            completion_summary=board.completion_summary,
+        )
+        emit("TeamTaskIterationCompleted", **rounds, task_summary=board.summary())
+        if board.goal_complete:
+            break
+        if board.all_terminal() and not any(t.status == "failed" for t in board.tasks):
+            break
+        if not board.tasks:  # a request needing no tasks ends on its second quiet answer
+            idle_rounds = idle_rounds + 1 if len(total.tool_calls) == calls_before else 0
+            if idle_rounds >= 2:
+                break
+        else:
+            idle_rounds = 0
+    return total
+
+
+def _joined(before: Any, after: Any) -> Any:
+    if isinstance(before, str) and isinstance(after, str | None):
+        return before + (after or "")
+    return after if after is not None else before

@@ -7,7 +7,9 @@ keeps event for event and message for message:
 - calls past `tool_call_limit` get agno's limit message and are not run;
 - every remaining call gets its ToolCallStarted first, then all run
   concurrently, then each, in the order asked, gets ToolCallCompleted
-  (and ToolCallError after it when it raised);
+  (and ToolCallError after it when it raised); a tool agno writes as a
+  plain generator (`in_order`: team task tools) runs only then, in turn, so
+  its own events come right before its ToolCallCompleted;
 - a tool with `stop_after_tool_call` shows its result as content and ends
   the run with it.
 
@@ -38,10 +40,13 @@ class LoopTool:
     """A tool as the loop sees it: a name, a schema, and how to call it."""
 
     name: str
-    description: str
+    description: str | None
     parameters: dict[str, Any]
     call: Callable[[dict[str, Any]], Awaitable[Any]]
     stop_after_tool_call: bool = False
+    # a tool that ends the run shows its result as run content (false: it was shown already)
+    shows_result: bool = True
+    in_order: bool = False  # runs when its completion is reported (agno's sync generators)
     requires_confirmation: bool = False
     cache: bool = False
 
@@ -112,8 +117,10 @@ class ToolTurn:
         runnable = [call for call in runnable if not self._rejected(call, batch)]
         for call in runnable:
             self.emit("ToolCallStarted", tool=execution(call, **self._confirmed(call)))
-        outcomes = await asyncio.gather(*(self._call(call) for call in runnable))
-        for call, outcome in zip(runnable, outcomes, strict=True):
+        now = [call for call in runnable if not self.tools[call.name].in_order]
+        outcomes = dict(zip(map(id, now), await asyncio.gather(*map(self._call, now)), strict=True))
+        for call in runnable:
+            outcome = outcomes.get(id(call)) or await self._call(call)
             self._finish(call, outcome, batch)
         return batch
 
@@ -151,7 +158,8 @@ class ToolTurn:
         )
         if shows:
             # agno shows the result of a tool that ends the run as the run's content
-            self.emit("RunContent", content=outcome.text, content_type="str")
+            if tool.shows_result:
+                self.emit("RunContent", content=outcome.text, content_type="str")
             batch.shown = (batch.shown or "") + outcome.text
         batch.stop = batch.stop or stop
         self.emit("ToolCallCompleted", tool=done)

@@ -10,25 +10,30 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from ...schemas.outputs import (
+    Metrics,
     RunOutput,
     StepOutput,
     TeamRunOutput,
+    WorkflowMetrics,
     WorkflowRunOutput,
-    content_type_of,
 )
 from ..agents.agent import run_agent
-from ..context import Listener, RunContext, Scope
+from ..context import Listener, RunContext, Scope, new_id
 from ..durability import Pending, Recorder, RunPaused
-from ..errors import AgnoDslError, StepFailed, describe
+from ..errors import AgnoDslError, StepFailed, describe, error_text
 from ..expressions import ExpressionError
+from ..functions import deepest_content
 from ..inputs import check_input
 from ..plan import AgentPlan, TeamPlan, WorkflowNode, WorkflowPlan
 from . import blocks
 from .scheduler import Executor, Runner
 from .steps import run_agent_step, run_function_step, run_team_step, step_input_value
+
+# How a run starts: afresh (None), continued after a pause, or restarted after an interruption.
+Resumed = Literal["continued", "restarted"] | None
 
 
 async def execute_workflow(
@@ -43,7 +48,9 @@ async def execute_workflow(
     recorder: Recorder | None = None,
     decisions: dict[str, Any] | None = None,
     ask: Callable[[Pending], Awaitable[Any]] | None = None,
-    resumed: bool = False,
+    resumed: Resumed = None,
+    streaming: bool | None = None,
+    user_id: str | None = None,
 ) -> WorkflowRunOutput:
     """Run a workflow to the end (or to a pause); failures are reported, not raised.
 
@@ -54,22 +61,35 @@ async def execute_workflow(
     ctx = RunContext(
         input=input,
         workflow_name=plan.name,
-        session_id=session_id,
+        # agno gives every run a session; without --session it is the run's own.
+        session_id=session_id or new_id(),
         models=models,
         listeners=listeners,
         max_concurrency=max_concurrency or plan.max_concurrency,
         session_state=dict(plan.session_state or {}),
         run_id=run_id,
+        user_id=user_id,
     )
+    # Events asked for: agno's streaming path, where agno's two paths differ. The
+    # recorder only observes; callers that add other observers say so.
+    if streaming is None:
+        streaming = any(listener is not recorder for listener in listeners)
+    ctx.streaming = streaming
     ctx.recorder = recorder
     ctx.decisions = dict(decisions or {})
     ctx.ask = ask
     _join_session(ctx, recorder)
-    return await _run(plan, ctx, resumed=resumed)
+    try:
+        return await _run(plan, ctx, resumed=resumed)
+    finally:
+        await ctx.close_servers()  # success, failure, pause or cancel: no server outlives its run
 
 
 def _join_session(ctx: RunContext, recorder: Recorder | None) -> None:
-    """With a stored session, `state` is the session's state (shared, persisted)."""
+    """With a stored session, `state` is the session's state (shared, persisted).
+    A recorded run keeps user memories in its storage."""
+    if recorder is not None:
+        ctx.memories = recorder.storage
     if recorder is not None and recorder.session is not None:
         ctx.session = recorder.session
         ctx.state = recorder.session.state
@@ -87,14 +107,18 @@ async def run_nested_workflow(
         listeners=parent.listeners,
         max_concurrency=None,
         run_id=parent.run_id,
+        user_id=parent.user_id,
     )
     ctx.share_models(parent)
+    ctx.mcp = parent.mcp  # one session per server per run, nested workflows included
+    ctx.streaming = parent.streaming
+    ctx.memories = parent.memories
     ctx.limit = parent.limit
     ctx.state = parent.state
     ctx.recorder, ctx.decisions, ctx.ask = parent.recorder, parent.decisions, parent.ask
     ctx.session = parent.session
     result = await _run(plan, ctx, prefix=prefix, nested=True)
-    parent.metrics.add_tokens(result.metrics)
+    parent.metrics.add_tokens(ctx.metrics)
     if result.status == "failed":
         raise StepFailed(
             result.failed_step or plan.name, AgnoDslError(result.error or "nested workflow failed")
@@ -109,12 +133,21 @@ async def run_workflow_step(runner: Runner, node: WorkflowNode, scope: Scope) ->
     )
     return StepOutput(
         step_name=node.name,
-        step_type="workflow",
+        step_type="Workflow",
+        executor_type="workflow",
         executor_name=result.workflow_name,
         content=result.content,
-        metrics=result.metrics,
+        metrics=_tokens_of(result.step_results),
         steps=result.step_results,
     )
+
+
+def _tokens_of(results: list[StepOutput]) -> Metrics | None:
+    """A nested workflow's tokens: its agent and team steps' at any depth (agno)."""
+    total = Metrics()
+    for step in WorkflowMetrics.of(results, None).steps.values():
+        total.add_tokens(step.metrics)
+    return total if total.total_tokens or total.input_tokens or total.output_tokens else None
 
 
 # What running each kind of node does; the runner receives this registry.
@@ -128,6 +161,7 @@ EXECUTORS: dict[str, Executor] = {
     "loop": blocks.run_loop,
     "router": blocks.run_router,
     "foreach": blocks.run_foreach,
+    "steps": blocks.run_steps,
 }
 
 
@@ -147,7 +181,7 @@ async def _run(
     *,
     prefix: str = "",
     nested: bool = False,
-    resumed: bool = False,
+    resumed: Resumed = None,
 ) -> WorkflowRunOutput:
     started = time.perf_counter()
     output = WorkflowRunOutput(
@@ -158,12 +192,16 @@ async def _run(
         created_at=time.time(),
     )
     _restore_step_values(ctx, prefix)
-    ctx.emit("WorkflowStarted", input=ctx.input, resumed=resumed or None)
+    failed_message: str | None = None  # agno's text of a failing step, for WorkflowError
+    if resumed != "continued":  # agno continues a paused run without starting it again
+        ctx.emit("WorkflowStarted", input=ctx.input, resumed=resumed is not None or None)
     try:
         last = await Runner(ctx, EXECUTORS).run_plan(plan.body, Scope(prefix=prefix))
         if plan.output is not None:
             context = ctx.template_context(Scope(last, last.step_name if last else None))
             output.content = plan.output.evaluate(context)
+        elif plan.body.is_chain:
+            output.content = _final_content(ctx)
         else:
             output.content = last.content if last is not None else None
         output.status = "completed"
@@ -175,6 +213,10 @@ async def _run(
     except StepFailed as failure:
         output.status = "failed"
         output.failed_step = failure.step_name
+        message = failed_message = error_text(failure.error)
+        # agno's content of a failed run: the message (its streaming path), or
+        # "Workflow execution failed: …" (its other path); `error` is our located line.
+        output.content = message if ctx.streaming else f"Workflow execution failed: {message}"
         if isinstance(failure.error, ExpressionError):
             # The expression's own file:line:col is the precise place to look.
             named = f"'{failure.step_name}'" in str(failure.error)
@@ -194,19 +236,19 @@ async def _run(
         raise
     _finish(plan, ctx, output, started)
     if output.status == "completed":
+        # The event's metrics are the run's token totals (what telemetry reports);
+        # the output's are agno's WorkflowMetrics, per step.
+        totals = ctx.metrics.model_copy(update={"duration": output.metrics.duration})
         ctx.emit(
             "WorkflowCompleted",
             content=output.content,
             content_type=output.content_type,
-            stopped_early=ctx.stopped or None,
-            metrics=output.metrics.model_dump(),
+            metrics=totals.model_dump(),
         )
     elif output.status == "paused":
-        pending = output.pending or {}
-        ctx.emit("StepPaused", step_name=pending.get("step_name"), pending=pending)
-        ctx.emit("WorkflowPaused", step_name=pending.get("step_name"))
+        pass  # the step reported StepPaused; agno has no event for the workflow
     else:
-        ctx.emit("WorkflowError", error=output.error, step_name=output.failed_step)
+        ctx.emit("WorkflowError", error=failed_message or output.error)
     ctx.close()
     if ctx.recorder is not None and not nested:
         await ctx.recorder.save(
@@ -219,13 +261,22 @@ async def _run(
     return output
 
 
+def _final_content(ctx: RunContext) -> Any:
+    """agno's workflow content: the deepest content of the last step's output."""
+    if not ctx.top_outputs:
+        return "No steps executed"
+    last = list(ctx.top_outputs.values())[-1]
+    return last.content if last.step_type == "Foreach" else deepest_content(last)
+
+
 def _finish(plan: WorkflowPlan, ctx: RunContext, output: WorkflowRunOutput, started: float) -> None:
-    output.content_type = content_type_of(output.content)
-    output.step_results = [
-        ctx.step_outputs[node.name] for node in plan.body.nodes if node.name in ctx.step_outputs
-    ]
-    output.metrics = ctx.metrics.model_copy()
-    output.metrics.duration = time.perf_counter() - started
+    # agno never sets a workflow's content_type: it stays "str" whatever the content.
+    output.content_type = "str"
+    output.step_results = list(ctx.top_outputs.values())
+    duration = time.perf_counter() - started
+    # agno adds the steps' metrics up when the run completes, not when it pauses or fails.
+    counted = output.step_results if output.status == "completed" else []
+    output.metrics = WorkflowMetrics.of(counted, duration)
 
 
 async def _run_directly(
@@ -240,6 +291,7 @@ async def _run_directly(
     recorder: Recorder | None,
     decisions: dict[str, Any] | None = None,
     session_state: Mapping[str, Any] | None = None,
+    user_id: str | None = None,
 ) -> Any:
     """Run an agent or team on its own: its run id is the run's; failures are reported.
 
@@ -253,6 +305,7 @@ async def _run_directly(
         max_concurrency=None,
         session_state=dict(session_state or {}),
         run_id=run_id,
+        user_id=user_id,
     )
     ctx.decisions = dict(decisions or {})
     _join_session(ctx, recorder)
@@ -270,6 +323,7 @@ async def _run_directly(
         return partial
     finally:
         ctx.close()
+        await ctx.close_servers()
 
 
 async def execute_agent(
@@ -283,6 +337,7 @@ async def execute_agent(
     recorder: Recorder | None = None,
     decisions: dict[str, Any] | None = None,
     resume: dict[str, Any] | None = None,
+    user_id: str | None = None,
 ) -> RunOutput:
     """Run one agent directly (`agno-dsl run --agent`); failures are reported, not raised.
 
@@ -308,6 +363,7 @@ async def execute_agent(
         recorder=recorder,
         decisions=decisions,
         session_state=agent.session_state,
+        user_id=user_id,
     )
 
 
@@ -320,6 +376,7 @@ async def execute_team(
     session_id: str | None = None,
     run_id: str | None = None,
     recorder: Recorder | None = None,
+    user_id: str | None = None,
 ) -> TeamRunOutput:
     """Run one team directly (`agno-dsl run --team`); failures are reported, not raised."""
     from ..agents.team import run_team
@@ -341,4 +398,6 @@ async def execute_team(
         session_id=session_id,
         run_id=run_id,
         recorder=recorder,
+        session_state=team.leader.session_state,
+        user_id=user_id,
     )

@@ -106,7 +106,7 @@ class AnthropicModel:
             params["tools"] = [
                 {
                     "name": t["function"]["name"],
-                    "description": t["function"]["description"],
+                    "description": t["function"].get("description") or "",
                     "input_schema": t["function"]["parameters"],
                 }
                 for t in tools

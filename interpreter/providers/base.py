@@ -44,6 +44,16 @@ class ModelResponse:
     output_tokens: int = 0
     time_to_first_token: float | None = None
 
+    def assistant_message(self) -> Message:
+        """The model's turn as the conversation keeps it: its text and tool calls."""
+        return Message(
+            role="assistant",
+            content=self.content,
+            tool_calls=[
+                {"id": c.id, "name": c.name, "arguments": c.arguments} for c in self.tool_calls
+            ],
+        )
+
 
 class Model(Protocol):
     name: str

@@ -61,17 +61,20 @@ class OtelSink(AgentSpans):
             self._set_root(run, node, event)
         run.workflows.append(node)
 
-    def _workflow_ended(self, event: Event) -> None:
+    def _workflow_ended(self, event: Event, status: str | None = None) -> None:
         run = self.runs.get(event.run_id)
         if run is None or not run.workflows:
             return
         node = run.workflows.pop()
-        status = {
-            "WorkflowCompleted": "completed",
-            "WorkflowError": "failed",
-            "WorkflowCancelled": "cancelled",
-            "WorkflowPaused": "paused",
-        }[event.event]
+        status = (
+            status
+            or {
+                "WorkflowCompleted": "completed",
+                "WorkflowError": "failed",
+                "WorkflowCancelled": "cancelled",
+                "WorkflowPaused": "paused",
+            }[event.event]
+        )
         attributes: dict[str, Any] = {"agno.status": status}
         content = field_of(event, "content", None)
         if self.capture and content is not None:
@@ -110,7 +113,8 @@ class OtelSink(AgentSpans):
         run = self.runs.get(event.run_id)
         if run is None:
             return
-        node = self._find(run, "step", event.step_name)
+        # StepError also ends a block that fails the run (agno reports it for any step).
+        node = self._find(run, "step", event.step_name) or self._find(run, "block", event.step_name)
         step_type = field_of(event, "step_type", None) or "step"
         failed = event.event == "StepError"
         if node is None:  # on_error: continue before the step started (a human rejected it)
@@ -134,10 +138,27 @@ class OtelSink(AgentSpans):
         if self.capture and content is not None:
             attributes["output.value"] = self._content(content)
         error = self._error_text(event) if failed else None
+        if failed:  # a failing block: what failed inside it is still open (agno reports it not)
+            for inner in reversed(list(run.open.values())):
+                if _inside(inner, node):
+                    self._end(run, inner, event, error=error, error_type="StepFailed")
         self._end(run, node, event, error=error, error_type="StepError", attributes=attributes)
         if self.metrics is not None:
             status = "failed" if failed else ("skipped" if skipped else "completed")
             self.metrics.step(step_type, status)
+
+    def _step_continued(self, event: Event) -> None:
+        """A paused run continues without a new WorkflowStarted (agno): its root starts here,
+        linked to the paused attempt's."""
+        if event.run_id not in self.runs:
+            self._workflow_started(event.model_copy(update={"resumed": True}))
+
+    def _step_output(self, event: Event) -> None:
+        """A top-level function step's result: it ends the step when it stopped the run
+        early (agno sends no StepCompleted then); otherwise StepCompleted follows."""
+        output = field_of(event, "step_output", None) or {}
+        if output.get("stop"):
+            self._step_ended(event)
 
     def _step_paused(self, event: Event) -> None:
         run = self.runs.get(event.run_id)
@@ -159,6 +180,10 @@ class OtelSink(AgentSpans):
         node.span.set_attribute("agno.pending.kind", str(pending.get("kind") or "confirm"))
         if self.metrics is not None:
             self.metrics.step("step", "paused")
+        # A waiting step pauses the whole run and agno reports nothing more: every
+        # workflow level ends here as paused, innermost first.
+        while run.workflows and event.run_id in self.runs:
+            self._workflow_ended(event, status="paused")
 
     def _block_started(self, event: Event) -> None:
         run = self.runs.get(event.run_id)
@@ -220,6 +245,15 @@ class OtelSink(AgentSpans):
             self._end(run, node, event)
 
 
+def _inside(node: Any, ancestor: Any) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _handlers() -> dict[str, Callable[[OtelSink, Event], Any]]:
     """Event name → what the sink does with it; made once, not per run."""
     sink = OtelSink
@@ -231,6 +265,8 @@ def _handlers() -> dict[str, Callable[[OtelSink, Event], Any]]:
         "WorkflowPaused": sink._workflow_ended,
         "StepStarted": sink._step_started,
         "StepCompleted": sink._step_ended,
+        "StepOutput": sink._step_output,
+        "StepContinued": sink._step_continued,
         "StepError": sink._step_ended,
         "StepPaused": sink._step_paused,
         "LoopIterationStarted": sink._iteration_started,

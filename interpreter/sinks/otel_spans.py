@@ -263,6 +263,10 @@ class SpanBook:
             elif status == "paused" or node.paused:
                 node.paused = True
                 self._end(run, node, event)
+            elif status == "completed":
+                # agno reports no end for a step skipped after an error, nor for one
+                # that stopped the run early: the run went on, so the span just ends.
+                self._end(run, node, event, attributes={"agno.status": "ended"})
             else:
                 self._end(run, node, event, attributes={"agno.status": "cancelled"}, ok=False)
 

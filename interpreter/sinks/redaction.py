@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..errors import without_url_passwords
+
 MASK = "***"
 # Shorter values would mask ordinary words ("1", "yes") all over a trace.
 _MIN_SECRET_LENGTH = 6
@@ -21,7 +23,6 @@ _MIN_SECRET_LENGTH = 6
 SECRET_NAME = re.compile(
     r"key|token|secret|passw|pwd|auth|credential|private|cookie|session_?id", re.IGNORECASE
 )
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(?=@)")
 _CREDENTIAL_HEADER = re.compile(
     r"(?P<head>\b(?:authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token"
     r"|cookie|set-cookie)\b[\"']?\s*[:=]\s*[\"']?)(?:(?:bearer|basic|token)\s+)?[^\s\"',;}]+",
@@ -60,7 +61,7 @@ class Redactor:
             if secret in value:
                 value = value.replace(secret, MASK)
         if "://" in value:
-            value = _URL_PASSWORD.sub(rf"\g<head>{MASK}", value)
+            value = without_url_passwords(value)
         value = _CREDENTIAL_HEADER.sub(rf"\g<head>{MASK}", value)
         value = _BEARER.sub(rf"\g<head>{MASK}", value)
         return _KEY_SHAPES.sub(MASK, value)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from .memories import MemoryStore
+
 SCHEMA_VERSION = 1
 
 
@@ -79,6 +81,7 @@ class RunRecord:
     pending: dict[str, Any] | None = None
     decisions: dict[str, Any] = field(default_factory=dict)
     allow_python: list[str] = field(default_factory=list)  # the policy widened at run time
+    user_id: str | None = None  # the user the run is for (memories)
 
     def to_json(self) -> dict[str, Any]:
         # Shallow on purpose: asdict() deep-copies the whole run output on every save.
@@ -151,8 +154,8 @@ def live_holder(row: Any) -> str | None:
     return str(row[0])
 
 
-class Storage(ABC):
-    """Async storage of runs, step outputs, events and sessions."""
+class Storage(MemoryStore, ABC):
+    """Async storage of runs, step outputs, events, sessions and user memories."""
 
     url: str
     # Shared by the runs of one event loop (shared.py): close() leaves it open

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from . import postgres_memories
 from .base import (
     SCHEMA_VERSION,
     Commit,
@@ -116,7 +117,7 @@ def _split_options(url: str) -> tuple[str, str | None, str]:
     return urlunsplit(parts._replace(query=urlencode(query))), schema, synchronous_commit
 
 
-class PostgresStorage(Storage):
+class PostgresStorage(postgres_memories.PostgresMemories, Storage):
     def __init__(self, url: str) -> None:
         self.url = url
         self._conninfo, self.schema, self.synchronous_commit = _split_options(url)
@@ -172,7 +173,7 @@ class PostgresStorage(Storage):
             if self.schema:
                 await db.execute(f'SET search_path TO "{self.schema}"')
             if create:
-                await db.execute(_TABLES)
+                await db.execute(_TABLES + postgres_memories.TABLE)
                 await db.execute(
                     "INSERT INTO agno_dsl_meta VALUES ('schema_version', %s) "
                     "ON CONFLICT DO NOTHING",
@@ -459,7 +460,7 @@ class PostgresStorage(Storage):
             if self.schema:
                 await db.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
             else:
-                for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
+                for table in ("meta", "runs", "steps", "events", "spans", "sessions", "memories"):
                     await db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._run(work)

@@ -17,6 +17,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from . import redis_memories
 from .base import SCHEMA_VERSION, Commit, RunRecord, Storage, StorageError, owner_is_dead
 from .shared import forget
 
@@ -65,7 +66,7 @@ def _command(arguments: list[str]) -> bytes:
     return b"".join(parts)
 
 
-class RedisStorage(Storage):
+class RedisStorage(redis_memories.RedisMemories, Storage):
     def __init__(self, url: str) -> None:
         self.url = url
         parts = urlsplit(url)

@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from . import sqlite_memories
 from .base import (
     SCHEMA_VERSION,
     Commit,
@@ -90,7 +91,7 @@ def sqlite_path(url: str) -> Path:
     return Path(path[1:] if path.startswith("/") else path)
 
 
-class SqliteStorage(Storage):
+class SqliteStorage(sqlite_memories.SqliteMemories, Storage):
     def __init__(self, url: str) -> None:
         self.url = url
         self.path = sqlite_path(url)
@@ -164,6 +165,7 @@ class SqliteStorage(Storage):
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA wal_autocheckpoint = 0")  # checkpoints run on the worker
         db.executescript(_TABLES)
+        db.executescript(sqlite_memories.TABLE)
         db.execute(
             "INSERT OR IGNORE INTO agno_dsl_meta VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
@@ -424,7 +426,7 @@ class SqliteStorage(Storage):
 
     async def drop_all(self) -> None:
         def drop() -> None:
-            for table in ("meta", "runs", "steps", "events", "spans", "sessions"):
+            for table in ("meta", "runs", "steps", "events", "spans", "sessions", "memories"):
                 self.db.execute(f"DROP TABLE IF EXISTS agno_dsl_{table}")
 
         await self._call(drop)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 # Parameters filled in by the runtime, never by the model (agno injects the same names).
 INJECTED = frozenset({"session_state", "run_context", "agent", "team"})
@@ -22,7 +23,7 @@ PASSED_TO_TOOLS = frozenset({"session_state", "run_context"})
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ToolPlan:
     name: str
-    description: str
+    description: str | None  # None: the model is given no description (an MCP tool's)
     parameters: dict[str, Any]  # JSON Schema of the arguments, as models see it
     function: Callable[..., Any]
     # The model's arguments → the keyword arguments of `function`; raises
@@ -39,12 +40,14 @@ class ToolPlan:
 
 @dataclass
 class RunContext:
-    """What agno hands a tool as `run_context`: the run's ids and its live session state."""
+    """What agno hands a tool, a function step or an evaluator as `run_context`: the
+    run's ids and its live session state."""
 
     run_id: str
     session_id: str | None
     session_state: dict[str, Any]
     user_id: str | None = None
+    workflow_name: str | None = None
     dependencies: dict[str, Any] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
 
@@ -72,3 +75,30 @@ async def call_tool(
         return await call
     async with asyncio.timeout(tool.timeout):
         return await call
+
+
+def without_secrets(url: str) -> str:
+    """scheme://host/path: no user info, no query string."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def scrub(text: str, url: str, headers: Mapping[str, str], keep: Iterable[Any] = ()) -> str:
+    """The text with the URL shortened and every header value, query value and
+    password that could be a key replaced by ***. What `keep` holds (the model's
+    own arguments) is no secret: it stays, so "no such city Pariss" still makes sense."""
+    parts = urlsplit(url)
+    secrets = [*headers.values(), *(value for _, value in parse_qsl(parts.query))]
+    # "Bearer KEY": the key alone may show up too, e.g. echoed in an error body.
+    secrets += [word for value in headers.values() for word in value.split() if len(word) >= 8]
+    if parts.password:
+        secrets.append(parts.password)
+    said = {str(value) for value in keep}
+    if url:
+        text = text.replace(url, without_secrets(url))
+    for secret in sorted(set(secrets) - said, key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text

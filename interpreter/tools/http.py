@@ -14,10 +14,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from ..expressions import Evaluable
-from .base import ToolPlan
+from .base import ToolPlan, scrub, without_secrets
 
 DEFAULT_TIMEOUT = 30.0  # seconds, when the tool sets none: a silent server never hangs a run
 _EXCERPT = 300  # characters of an error response shown to the model
@@ -90,15 +89,15 @@ async def send(request: HttpRequestPlan, arguments: Mapping[str, Any], *, timeou
     url = str(request.url.evaluate(context))
     headers = {key: str(value.evaluate(context)) for key, value in request.headers}
     body = request.body.evaluate(context) if request.body is not None else None
-    target = f"{request.method} {_without_secrets(url)}"
+    target = f"{request.method} {without_secrets(url)}"
     try:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=True) as client:
             response = await client.request(request.method, url, headers=headers, json=body)
     except httpx.HTTPError as exc:
-        reason = _scrub(str(exc) or type(exc).__name__, url, headers, arguments)
+        reason = scrub(str(exc) or type(exc).__name__, url, headers, arguments.values())
         raise HttpToolError(f"{target} failed: {reason}") from None
     if response.status_code >= 400:
-        excerpt = _scrub(response.text[:_EXCERPT], url, headers, arguments)
+        excerpt = scrub(response.text[:_EXCERPT], url, headers, arguments.values())
         raise HttpToolError(
             f"{target} answered {response.status_code} {response.reason_phrase}"
             + (f": {excerpt}" if excerpt else "")
@@ -109,29 +108,3 @@ async def send(request: HttpRequestPlan, arguments: Mapping[str, Any], *, timeou
         except ValueError:
             pass  # a server that says JSON but is not: its text is still useful
     return response.text
-
-
-def _without_secrets(url: str) -> str:
-    """scheme://host/path: no user info, no query string."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}{parts.path}"
-
-
-def _scrub(text: str, url: str, headers: Mapping[str, str], arguments: Mapping[str, Any]) -> str:
-    """The text with the URL shortened and every header value, query value and
-    password that could be a key replaced by ***. The model's own arguments
-    are not secrets: they stay, so "no such city Pariss" still makes sense."""
-    parts = urlsplit(url)
-    secrets = [*headers.values(), *(value for _, value in parse_qsl(parts.query))]
-    # "Bearer KEY": the key alone may show up too, e.g. echoed in an error body.
-    secrets += [word for value in headers.values() for word in value.split() if len(word) >= 8]
-    if parts.password:
-        secrets.append(parts.password)
-    said = {str(value) for value in arguments.values()}
-    text = text.replace(url, _without_secrets(url))
-    for secret in sorted(set(secrets) - said, key=len, reverse=True):
-        if len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return text

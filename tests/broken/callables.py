@@ -9,7 +9,7 @@ def search(query: str, agent: Any) -> str:
 
 
 def needs_context(step_input: Any, run_context: Any) -> str:
-    """A function step asking for more than its StepInput."""
+    """A function step asking for agno's run_context: allowed (the step beside it is not)."""
     return str(step_input)
 
 

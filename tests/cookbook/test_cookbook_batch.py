@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import COOKBOOK, run_cli
 
-SCENARIO = COOKBOOK / "24_batch_triage"
+SCENARIO = COOKBOOK / "26_batch_triage"
 
 
 def test_batch_triage_as_the_readme_shows(tmp_path: Path, monkeypatch) -> None:

@@ -54,7 +54,8 @@ def count(step_input):
 
 def summary(step_input):
     _bump("summary")
-    return {key: step_input.get_step_content(key) for key in ("draft", "publish", "review")}
+    names = ("draft", "publish", "review")
+    return json.dumps({key: step_input.get_step_content(key) for key in names})
 """
 
 

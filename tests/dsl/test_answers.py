@@ -128,7 +128,7 @@ def test_api_resume_refuses_answers_that_do_not_fit(project: Path) -> None:
         agno_dsl.resume(run_id, values={"other": "x"})
     done = agno_dsl.resume(run_id, values={"note": "fine"})
     assert done.status == "completed"
-    assert done.content["review"] == "NOTED"
+    assert json.loads(done.content)["review"] == "NOTED"  # summary() returns JSON text
 
 
 def test_the_terminal_asks_again_until_the_answer_fits(project: Path) -> None:

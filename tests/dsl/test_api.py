@@ -26,7 +26,9 @@ def test_run_and_arun_and_stream_agree() -> None:
 
     names = asyncio.run(collect())
     assert first.content == second.content and first.status == "completed"
-    assert first.metrics.total_tokens == 30 + 18 + 25 + 10 + 40 + 16
+    # agno's WorkflowMetrics: tokens per agent step
+    steps = first.metrics.steps.values()
+    assert sum(step.metrics.total_tokens for step in steps) == 30 + 18 + 25 + 10 + 40 + 16
     assert names[0] == "WorkflowStarted" and names[-1] == "WorkflowCompleted"
 
 

@@ -47,3 +47,18 @@ def test_streamed_tokens_show_as_they_arrive() -> None:
         )
     view.console.print(view._render())
     assert "Bonjour à tous" in view.console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_steps_agno_reports_no_completion_for_still_end() -> None:
+    view = LiveView()
+    view.console = Console(file=io.StringIO(), width=100, force_terminal=False)
+    view(event("StepStarted", "gate", step_type="function"))
+    view(event("StepOutput", "gate"))  # a step that stops the run early: no StepCompleted
+    view(event("StepsExecutionStarted", "pipeline"))
+    view(event("StepStarted", "broken", step_type="function"))  # skipped after an error
+    view(Event(event="WorkflowCompleted", created_at=0.0, run_id="r"))
+    view.console.print(view._render())
+    lines = view.console.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert "✓" in lines[0] and "gate" in lines[0]
+    assert "steps" in lines[1] and "–" in lines[1]
+    assert "–" in lines[2] and "broken" in lines[2]

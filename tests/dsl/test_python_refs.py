@@ -148,7 +148,6 @@ def test_names_bound_indirectly_are_trusted(write_spec) -> None:
 @pytest.mark.parametrize(
     ("signature", "complaint"),
     [
-        ("def f(step_input, run_context): ...", "'run_context' is not passed to function steps"),
         ("def f(session_state): ...", "'session_state' is not passed to function steps"),
         ("def f(step_input, *, extra): ...", "'extra' would be missing"),
         ("def f(a, b): ...", "'b' would be missing"),
@@ -169,6 +168,7 @@ def test_function_step_signatures(signature: str, complaint: str, write_spec) ->
         "def f(step_input): ...",
         "def f(): ...",
         "def f(step_input, run_context=None): ...",
+        "def f(step_input, run_context): ...",  # agno's run_context is passed by name
         "async def f(step_input, **kwargs): ...",
     ],
 )

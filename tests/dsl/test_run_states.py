@@ -35,22 +35,25 @@ workflows:
 OBJECTS = """
 from pathlib import Path
 
+from agno_dsl import StepOutput
+
 
 class Thing:
     pass
 
 
 def make(step_input):
+    # A StepOutput keeps its content as it is (a plain value would become text, as in agno).
     if (Path(__file__).parent / "fixed").exists():
-        return {"thing": "as a dict"}
-    return Thing()
+        return StepOutput(content={"thing": "as a dict"})
+    return StepOutput(content=Thing())
 """
 OBJECT_SPEC = """version: 1
 workflows:
   w:
     steps:
       - {name: before, function: "objects:make_text"}
-      - {name: make, function: "objects:make"}
+      - {name: make, function: "objects:make", on_error: fail, retries: 0}
 """
 
 

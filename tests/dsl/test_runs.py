@@ -24,7 +24,11 @@ def test_pause_resume_across_processes(project: Path) -> None:
     assert third.returncode == 0, third.stderr
     output = json.loads(third.stdout)
     assert output["status"] == "completed"
-    assert output["content"] == {"draft": "DRAFT", "publish": "PUBLISHED DRAFT", "review": "NOTED"}
+    assert json.loads(output["content"]) == {
+        "draft": "DRAFT",
+        "publish": "PUBLISHED DRAFT",
+        "review": "NOTED",
+    }
     # Three processes, yet every function step ran exactly once.
     assert calls(project) == {"count": 1, "summary": 1}
 
@@ -34,9 +38,9 @@ def test_reject_skips_the_step_and_the_run_goes_on(project: Path) -> None:
     assert cli("resume", run_id, "--reject", cwd=project).returncode == 3
     done = cli("resume", run_id, "-i", 'note="fine"', "--json", cwd=project)
     output = json.loads(done.stdout)
-    assert output["content"]["publish"] is None
-    publish = next(s for s in output["step_results"] if s["step_name"] == "publish")
-    assert publish["skipped"] is True
+    assert json.loads(output["content"])["publish"] is None
+    # agno's on_reject default (skip): the step leaves no result
+    assert [s["step_name"] for s in output["step_results"]] == ["draft", "count", "review", "final"]
 
 
 def test_input_is_checked_against_the_schema(project: Path) -> None:
@@ -98,7 +102,7 @@ def test_runs_list_show_and_events(project: Path, monkeypatch) -> None:
         json.loads(line)["event"]
         for line in cli("runs", "events", run_id, cwd=project).stdout.splitlines()
     ]
-    assert events[0] == "WorkflowStarted" and events[-2:] == ["StepPaused", "WorkflowPaused"]
+    assert events[0] == "WorkflowStarted" and events[-1] == "StepPaused"
 
 
 def test_unreachable_database_is_one_line_without_password(project: Path) -> None:

@@ -170,7 +170,7 @@ def test_a_backtracking_match_pattern_fails_the_step_at_its_timeout(write_spec) 
         "agents: {a: {model: m}}\n"
         "workflows:\n"
         "  w:\n"
-        "    steps: [{name: s, agent: a, timeout: 200ms}]\n"
+        "    steps: [{name: s, agent: a, timeout: 200ms, retries: 0, on_error: fail}]\n"
     )
     output = agno_dsl.run(path, "a" * 5000 + "!")
     assert output.status == "failed"

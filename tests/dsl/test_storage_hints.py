@@ -30,7 +30,7 @@ storage: {storage}
 workflows:
   w:
     steps:
-      - {{name: first, function: "flaky:work"}}
+      - {{name: first, function: "flaky:work", on_error: fail, retries: 0}}
 """
 
 
@@ -76,7 +76,7 @@ def test_runs_and_sessions_find_what_the_spec_recorded(spec_storage: Path) -> No
     assert json.loads(grouped.stdout) == listed
     assert "draft" in cli("runs", "show", run_id, "--spec", "spec.yaml", cwd=project).stdout
     events = cli("runs", "events", run_id, "--spec", "spec.yaml", cwd=project)
-    assert events.returncode == 0 and "WorkflowPaused" in events.stdout
+    assert events.returncode == 0 and "StepPaused" in events.stdout  # agno: no WorkflowPaused
 
     (project / "chat.yaml").write_text(
         f"version: 1\nstorage: sqlite:///{project}/from-spec/runs.db\n"

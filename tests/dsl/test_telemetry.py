@@ -53,7 +53,7 @@ workflows:
         agent: repeat
         input: "token=${{PLANTED_API_TOKEN}} mail jane.doe@example.com"
       - {{name: use_tool, agent: user}}
-      - {{name: fail, function: "{TOOLS}:boom"}}
+      - {{name: fail, function: "{TOOLS}:boom", on_error: fail, retries: 0}}
 """
 
 
@@ -180,7 +180,10 @@ def test_in_memory_exporter_gets_redacted_spans(write_spec, monkeypatch):
 def test_runs_trace_draws_the_stored_tree(write_spec, tmp_path, monkeypatch):
     monkeypatch.setenv("PLANTED_API_TOKEN", PLANTED_TOKEN)
     spec = write_spec(
-        LEAKY_SPEC.replace('      - {name: fail, function: "' + TOOLS + ':boom"}\n', "")
+        LEAKY_SPEC.replace(
+            '      - {name: fail, function: "' + TOOLS + ':boom", on_error: fail, retries: 0}\n',
+            "",
+        )
     )
     jsonl = tmp_path / "spans.jsonl"
     result = run_cli(["run", str(spec), "go", "--json", "--trace", str(jsonl)])

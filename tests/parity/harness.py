@@ -11,9 +11,12 @@ stream_events=True`; agno-dsl: the events its public API hands to
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import inspect
-from collections.abc import Callable
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +75,7 @@ class Pair:
     build: Callable[[Models], Agent | Team | Workflow]
     turns: tuple[Turn, ...]
     session_id: str | None = None  # shared by every turn; None: each side makes its own
+    user_id: str | None = None  # the user of every turn (memories); None: agno's "default"
 
     @property
     def spec(self) -> Path:
@@ -86,6 +90,7 @@ def pair(
     name: str | None = None,
     turns: tuple[Turn, ...] = (),
     session_id: str | None = None,
+    user_id: str | None = None,
 ) -> Callable[[Callable[[Models], Any]], Callable[[Models], Any]]:
     """Register a builder as a pair; `inputs` are its runs (or give `turns`)."""
 
@@ -93,7 +98,7 @@ def pair(
         key = name or build.__name__
         assert key not in PAIRS, f"pair {key} registered twice"
         PAIRS[key] = Pair(
-            key, build, tuple(Turn(input=text) for text in inputs) + turns, session_id
+            key, build, tuple(Turn(input=text) for text in inputs) + turns, session_id, user_id
         )
         return build
 
@@ -144,6 +149,8 @@ async def run_agno(the_pair: Pair, stream: bool) -> Side:
         if not turn.continues:
             models.reset()  # a new run starts its scripted answers afresh, as agno-dsl does
             options["session_id"] = session_id
+            if the_pair.user_id is not None:
+                options["user_id"] = the_pair.user_id
             call = target.arun(turn.input, **options, **_streaming(stream, target))
         else:
             _decide(last, turn)
@@ -151,9 +158,20 @@ async def run_agno(the_pair: Pair, stream: bool) -> Side:
         if stream:
             events, last = await _collect(call, target, options["session_id"])
         else:
-            events, last = None, await call
+            try:
+                events, last = None, await call
+            except Exception:  # agno's workflows raise a failure; the run is stored as errored
+                events, last = None, _stored_run(target, options["session_id"])
         side.add(last, events)
     return side
+
+
+def _stored_run(target: Any, session_id: str | None) -> Any:
+    """The last run agno stored, for a run that raised instead of returning its output."""
+    if session_id is None:
+        sessions = target.db.get_sessions() if hasattr(target.db, "get_sessions") else []
+        session_id = views.get(sessions[-1], "session_id") if sessions else None
+    return target.get_last_run_output(session_id=session_id)
 
 
 def _streaming(stream: bool, target: Any) -> dict[str, Any]:
@@ -169,11 +187,14 @@ async def _collect(call: Any, target: Any, session_id: str | None) -> tuple[list
     """agno's events, and the run output it yields last (or keeps in its session)."""
     events: list[dict[str, Any]] = []
     output: Any = None
-    async for item in await call if inspect.isawaitable(call) else call:
-        if isinstance(item, RunOutput | TeamRunOutput | WorkflowRunOutput):
-            output = item
-        else:
-            events.append(views.event_view(item))
+    try:
+        async for item in await call if inspect.isawaitable(call) else call:
+            if isinstance(item, RunOutput | TeamRunOutput | WorkflowRunOutput):
+                output = item
+            else:
+                events.append(views.event_view(item))
+    except Exception:  # agno's workflows raise a failure after its error events
+        output = None
     if output is None:
         output = target.get_last_run_output(session_id=session_id)
     return events, output
@@ -214,6 +235,7 @@ async def run_dsl(the_pair: Pair, stream: bool, storage: str) -> Side:
                 the_pair.spec,
                 turn.input,
                 session_id=the_pair.session_id,
+                user_id=the_pair.user_id,
                 storage=storage,
                 **which,
                 **listen,
@@ -295,17 +317,35 @@ def _event_diff(turn: int, agno: list[dict[str, Any]], dsl: list[dict[str, Any]]
 RESULTS: dict[str, PairResult] = {}
 
 
+@contextlib.contextmanager
+def sequential_task_ids() -> Iterator[None]:
+    """agno's tasks mode gives its tasks uuid4()[:8] ids; agno-dsl counts them (00000001,
+    00000002, ...) so a scripted leader can name them; agno's side counts the same way here."""
+    import agno.team.task as agno_tasks
+
+    numbers = itertools.count(1)
+    saved = agno_tasks.uuid4
+    agno_tasks.uuid4 = lambda: uuid.UUID(int=next(numbers) << 96)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        agno_tasks.uuid4 = saved  # type: ignore[assignment]
+
+
 async def check_pair(the_pair: Pair, workdir: Path) -> PairResult:
     """Run a pair on both sides and both paths; the result is also kept for the summary line.
 
     Each agno-dsl path gets its own storage in `workdir`, as each agno path gets a fresh db.
     """
     try:
-        agno = {path: await run_agno(the_pair, path == "stream") for path in PATHS}
-        dsl = {
-            path: await run_dsl(the_pair, path == "stream", f"sqlite:///{workdir}/{path}.db")
-            for path in PATHS
-        }
+        agno, dsl = {}, {}
+        for path in PATHS:
+            with sequential_task_ids():
+                agno[path] = await run_agno(the_pair, path == "stream")
+            with sequential_task_ids():
+                dsl[path] = await run_dsl(
+                    the_pair, path == "stream", f"sqlite:///{workdir}/{path}.db"
+                )
     except Exception as exc:  # a side that crashes is a difference in everything
         crashed = PairResult(the_pair.name, {c: [f"crashed: {exc!r}"] for c in CATEGORIES})
         RESULTS[the_pair.name] = crashed

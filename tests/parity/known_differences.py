@@ -41,6 +41,12 @@ KNOWN_DIFFERENCES: dict[str, KnownDifference] = {
             "agent_model_error": _failed_status(),
             "agent_post_hook_reject": _failed_status(),
             "agent_pre_hook_reject": _failed_status(),
+            # a member that failed, on agno's non-streaming path (its streaming path keeps
+            # no response of a failed member)
+            "team_member_fails": frozenset(
+                {'outputs: [run] turn 0: member_responses[0].status: agno="error" dsl="failed"'}
+            ),
+            "workflow_step_fails_run": _failed_status(),
         },
     ),
 }

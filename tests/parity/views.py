@@ -36,6 +36,15 @@ EVENT_FIELDS = (
     "selected_steps",
     "parallel_step_count",
     "stopped_early",
+    "task_id",  # tasks mode (TeamTaskCreated, TeamTaskUpdated, ...)
+    "title",
+    "assignee",
+    "previous_status",
+    "result",
+    "dependencies",
+    "goal_complete",
+    "completion_summary",
+    "task_summary",
     *TOKEN_FIELDS,
 )
 # Events whose `content` is what the run answered (the rest carry progress text).
@@ -151,6 +160,11 @@ def event_view(event: Any) -> dict[str, Any]:
     tool = get(event, "tool")
     if tool is not None:
         view["tool"] = tool_view(tool)
+    memories = get(event, "memories")
+    if memories is not None:
+        # what each memory says (ids and times can never be equal), sorted: agno's SqliteDb
+        # returns them in the order of their random ids (agno-dsl: the order they were added)
+        view["memories"] = sorted(get(memory, "memory") for memory in memories)
     view["ids"] = "+".join(key for key in ("run_id", "session_id") if get(event, key)) or "-"
     return view
 
@@ -171,7 +185,7 @@ def output_view(output: Any) -> dict[str, Any]:
     for name in ("model", "model_provider"):
         if value := get(output, name):
             view[name] = value
-    for name in ("agent_name", "team_name", "workflow_name"):
+    for name in ("agent_name", "team_name", "workflow_name", "user_id"):
         if value := get(output, name):
             view[name] = value
     tools = get(output, "tools")
@@ -198,7 +212,17 @@ _STATE_IDS = frozenset({"current_run_id", "current_session_id", "current_user_id
 def _state(state: Any) -> Any:
     if not isinstance(state, dict):
         return plain(state)
-    return {key: plain(value) for key, value in state.items() if key not in _STATE_IDS}
+    view = {key: plain(value) for key, value in state.items() if key not in _STATE_IDS}
+    tasks = view.get("_team_tasks")  # tasks mode's task list: its timestamps are not read
+    if isinstance(tasks, dict):
+        view["_team_tasks"] = {
+            **tasks,
+            "tasks": [
+                {k: v for k, v in task.items() if k != "created_at"}
+                for task in tasks.get("tasks", [])
+            ],
+        }
+    return view
 
 
 def step_view(step: Any) -> Any:
@@ -222,7 +246,17 @@ def step_view(step: Any) -> Any:
 
 def metrics_view(output: Any) -> dict[str, Any]:
     """Token counts of the run, its members and its steps (nested as they are)."""
-    view: dict[str, Any] = {"run": tokens(get(output, "metrics"))}
+    metrics = get(output, "metrics")
+    view: dict[str, Any] = {"run": tokens(metrics)}
+    per_step = get(metrics, "steps") if metrics is not None else None
+    if isinstance(per_step, dict):  # a workflow's: agno's WorkflowMetrics, by step name
+        view["workflow_steps"] = {
+            name: {
+                "executor": f"{get(step, 'executor_type')}:{get(step, 'executor_name')}",
+                "tokens": tokens(get(step, "metrics")),
+            }
+            for name, step in per_step.items()
+        }
     members = get(output, "member_responses")
     if members:
         view["members"] = [metrics_view(member) for member in members]

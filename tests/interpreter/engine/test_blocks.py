@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import agno_dsl
+import pytest
 
 HEAD = (
     "version: 1\nmodels:\n  mirror: {provider: echo}\nagents:\n  echo: {model: mirror}\n"
@@ -23,17 +24,23 @@ def run(tmp_path: Path, body: str, value=None, names: list[str] | None = None):
 
 
 def test_condition_false_without_else_skips_like_agno(tmp_path: Path) -> None:
-    output = run(
-        tmp_path,
-        """    steps:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        HEAD
+        + """    steps:
       - condition:
           name: check
           if: "input == 'go'"
           then: [{name: inner, agent: echo}]
-""",
-        "stop",
+"""
     )
-    assert output.content == "Condition check not met - skipped 1 steps"
+    # agno's two paths differ here: without events the condition leaves a result...
+    quiet = agno_dsl.run(path, "stop")
+    assert quiet.content == "Condition check not met - skipped 1 steps"
+    assert [s.step_name for s in quiet.step_results] == ["check"]
+    # ...and while streaming it leaves none.
+    streamed = run(tmp_path, path.read_text()[len(HEAD) :], "stop")
+    assert (streamed.content, streamed.step_results) == ("No steps executed", [])
 
 
 def test_condition_branches(tmp_path: Path) -> None:
@@ -117,7 +124,7 @@ def test_foreach_keeps_item_order_whatever_finishes_first(tmp_path: Path) -> Non
           step: {name: wait, function: "H:delayed", input: "{{ item }}"}
 """,
     )
-    assert output.content == [9, 1, 5, 3]
+    assert output.content == ["9", "1", "5", "3"]  # function values become text (agno)
 
 
 def test_foreach_empty_and_not_a_list(tmp_path: Path) -> None:
@@ -163,7 +170,8 @@ def test_stop_inside_parallel_lets_siblings_finish(tmp_path: Path) -> None:
 """,
         names=names,
     )
-    assert output.content == {"stopper": "stopping", "other": "5"}
+    assert [s.content for s in output.step_results[0].steps] == ["stopping", "5"]
+    assert output.step_results[0].stop
     assert "StepCompleted:other" in names and "StepStarted:after" not in names
 
 
@@ -183,7 +191,7 @@ def test_a_stop_before_siblings_started_still_lets_them_run(tmp_path: Path) -> N
 """,
         names=names,
     )
-    assert output.content == {"stopper": "stopping", "other": "1"}
+    assert [s.content for s in output.step_results[0].steps] == ["stopping", "1"]
     assert "StepCompleted:other" in names and "StepStarted:after" not in names
 
 
@@ -219,3 +227,70 @@ workflows:
       - {name: twice, agent: echo, input: "{{ input }} {{ input }}"}
 """)
     assert agno_dsl.run(path, "x", workflow="outer").content == "post pre x pre x"
+
+
+def test_python_evaluators_and_the_steps_block(tmp_path: Path) -> None:
+    (tmp_path / "checks.py").write_text(
+        "def is_long(step_input):\n"
+        "    return len(str(step_input.input)) > 3\n"
+        "def route(step_input, run_context):\n"
+        "    run_context.session_state['routed'] = True\n"
+        "    return ['a', 'b']\n"
+        "def one_block(outputs):\n"
+        "    return [o.step_type for o in outputs] == ['Steps']\n"
+    )
+    body = """    steps:
+      - condition:
+          name: c
+          if: {function: "checks:is_long"}
+          then: [{name: long, agent: echo, input: "long"}]
+          else: [{name: short, agent: echo, input: "short"}]
+      - router:
+          name: r
+          select: {function: "checks:route"}
+          routes:
+            a: [{name: ra, agent: echo, input: "A"}]
+            b:
+              - {name: rb1, agent: echo, input: "B1"}
+              - {name: rb2, agent: echo, input: "B2"}
+      - loop:
+          name: l
+          max_iterations: 5
+          until: {function: "checks:one_block"}
+          steps:
+            - steps:
+                name: pair
+                steps:
+                  - {name: x, agent: echo, input: "x"}
+                  - {name: y, agent: echo, input: "y"}
+      - name: after
+        agent: echo
+        input: "{{ steps.c.output }} {{ steps.r.output }} {{ state.routed }}"
+"""
+    names: list[str] = []
+    output = run(tmp_path, body, "abcdef", names)
+    assert output.status == "completed", output.error
+    assert output.content == "long B2 True"
+    router = output.step_results[1]
+    assert [s.step_name for s in router.steps] == ["ra", "b"]  # a route of two steps is a Steps
+    assert router.steps[1].step_type == "Steps"
+    loop = output.step_results[2]
+    assert names.count("LoopIterationStarted:l") == 1  # the end condition saw the Steps result
+    assert [s.step_name for s in loop.steps] == ["pair"]
+    assert "StepsExecutionStarted:pair" in names
+
+
+def test_a_python_evaluator_that_does_not_import_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        HEAD
+        + """    steps:
+      - condition:
+          if: {function: "nowhere:check"}
+          then: [{name: inner, agent: echo}]
+"""
+    )
+    with pytest.raises(agno_dsl.SpecError) as caught:
+        agno_dsl.run(path, "x")
+    message = str(caught.value)
+    assert f"{path}:10:26:" in message and "evaluator 'nowhere:check': no module" in message
