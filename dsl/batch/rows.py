@@ -18,6 +18,14 @@ from ..schemas.outputs import RunOutput, TeamRunOutput, WorkflowRunOutput
 _OVER = ("completed", "failed", "paused")
 
 
+def tokens_of(metrics: dict[str, Any]) -> int:
+    """Total tokens of a run's metrics: an agent's or team's own, or a workflow's
+    summed over its agent and team steps (agno's WorkflowMetrics has no total)."""
+    if "steps" in metrics:
+        return sum(tokens_of(step.get("metrics") or {}) for step in metrics["steps"].values())
+    return int(metrics.get("total_tokens") or 0)
+
+
 def row_from_output(
     index: int, output: WorkflowRunOutput | RunOutput | TeamRunOutput, duration: float
 ) -> BatchRow:
@@ -27,7 +35,7 @@ def row_from_output(
         status=output.status if output.status in _OVER else "failed",
         output=output.content,
         error=output.error or (None if output.status in _OVER else f"run {output.status}"),
-        tokens=output.metrics.total_tokens,
+        tokens=tokens_of(output.metrics.model_dump()),
         duration=round(duration, 6),
     )
 
@@ -35,14 +43,13 @@ def row_from_output(
 def row_from_record(index: int, record: RunRecord) -> BatchRow:
     """A run that finished before the process running it died, its row unsaved."""
     output = record.output or {}
-    metrics = output.get("metrics") or {}
     return BatchRow(
         index=index,
         run_id=record.run_id,
         status=record.status,
         output=output.get("content"),
         error=record.error,
-        tokens=int(metrics.get("total_tokens") or 0),
+        tokens=tokens_of(output.get("metrics") or {}),
         duration=round(max(record.updated_at - record.created_at, 0.0), 6),
     )
 

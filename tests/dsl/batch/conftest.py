@@ -53,7 +53,7 @@ workflows:
       required: [text]
     steps:
       - {name: first, function: "steps:first"}
-      - {name: check, function: "steps:check"}
+      - {name: check, function: "steps:check", on_error: fail}
       - {name: last, function: "steps:last"}
 """
 
