@@ -1,5 +1,5 @@
 """The Ray executor against a real Ray cluster on this machine: one head node
-(`ray start --head`, 2 CPUs) for the whole test session, shared storage in Redis."""
+(`ray start --head`, 2 CPUs) for this module's tests, shared storage in Redis."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ workflows:
 """
 
 
-@pytest.fixture(scope="session")
+# One cluster for this module: stopped when its tests end, so later tests that
+# check their own child processes (MCP servers) see none of Ray's.
+@pytest.fixture(scope="module")
 def ray_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
