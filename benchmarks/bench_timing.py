@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 
-def median_after_warmup(once: Callable[[], Awaitable[float]], runs: int = 5) -> float:
+def median_after_warmup(once: Callable[[], Awaitable[float]], runs: int = 11) -> float:
     """Seconds: the median of `runs` timed calls of `once`, after one untimed."""
 
     async def main() -> list[float]:

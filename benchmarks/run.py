@@ -68,6 +68,22 @@ WORKLOADS: list[tuple[str, str, str, str, tuple[str, ...], str]] = [
         WITH_FLOOR,
         "concurrent",
     ),
+    (
+        "W5-1000",
+        "W5 1,000 concurrent W3 runs",
+        "concurrent",
+        "1000",
+        WITH_FLOOR,
+        "concurrent",
+    ),
+    (
+        "W5-5000",
+        "W5 5,000 concurrent W3 runs",
+        "concurrent",
+        "5000",
+        WITH_FLOOR,
+        "concurrent",
+    ),
     ("W6", "W6 coordinate team, 3 members", "team", "", ALL, "us_per_run"),
     ("W7", "W7 load + validate 1,000 steps ¹", "validate", "1000", ALL, "seconds"),
     # Linearity of validation (design §6): ours alone, the peers have no spec to read.

@@ -23,6 +23,8 @@ _BLOCK_ENDS = {name.replace("Started", "Completed") for name in _BLOCK_STARTS}
 
 @dataclass
 class _Row:
+    """One step's line in the live progress table."""
+
     name: str
     kind: str
     status: str = "running"

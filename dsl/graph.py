@@ -23,6 +23,8 @@ def _decision(value: object) -> str:
 
 @dataclass
 class _Cluster:
+    """A block of the drawing: its nodes and the blocks inside it."""
+
     id: str
     label: str
     nodes: list[tuple[str, str, bool]] = field(default_factory=list)  # id, label, is_block
@@ -31,6 +33,8 @@ class _Cluster:
 
 @dataclass
 class _Drawing:
+    """The clusters and edges of a workflow's drawing."""
+
     root: _Cluster
     edges: list[tuple[str, str, str]] = field(default_factory=list)
 

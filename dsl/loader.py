@@ -21,7 +21,7 @@ from .errors import Location, Problem, SpecError
 from .interpolate import interpolate
 from .outline import Outline
 from .schemas.models import PROVIDERS
-from .schemas.spec import SECTIONS, Spec
+from .schemas.spec import SECTIONS, Spec, validate_spec
 from .schemas.steps import misspelled_kind
 from .source import SourceMap, YamlPath, display_path, read_yaml
 from .templates import TemplateCompiler
@@ -142,7 +142,7 @@ class _Loader:
         )
         self.problems.extend(interpolation_problems)
         try:
-            spec = Spec.model_validate(data)
+            spec = validate_spec(data)
         except ValidationError as exc:
             self.problems.extend(_problems_from_validation(exc, data, source_map))
             self._check_references_despite(exc, data, source_map)
@@ -173,7 +173,7 @@ class _Loader:
                 parent = parent[part]
             parent.pop(path[-1], None)
         try:
-            spec = Spec.model_validate(pruned)
+            spec = validate_spec(pruned)
         except ValidationError:
             return
         if spec.imports:

@@ -41,6 +41,8 @@ class Branch:
 
 @dataclass
 class OutlineStep:
+    """A step as the checker sees it: name, kind, position, references."""
+
     name: str
     kind: str
     path: YamlPath  # of the step mapping
@@ -72,6 +74,8 @@ class OutlineStep:
 
 @dataclass
 class Outline:
+    """A workflow's steps as the checker sees them."""
+
     workflow_name: str
     path: YamlPath
     is_graph: bool

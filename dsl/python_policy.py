@@ -121,6 +121,8 @@ DENIED_CALLABLES = frozenset(
 
 @dataclass(frozen=True)
 class Verdict:
+    """Whether the policy allows a Python reference, and why not."""
+
     allowed: bool
     reason: str = ""
     hint: str | None = None

@@ -202,6 +202,8 @@ def _bindings(body: list[ast.stmt]) -> tuple[dict[str, ast.AST], bool]:
 
 @dataclass(frozen=True)
 class Parameters:
+    """What a callable's signature requires and accepts."""
+
     required_positional: tuple[str, ...]
     required_keyword_only: tuple[str, ...]
     all_names: frozenset[str]

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .interpreter.storage.base import url_has_secret
-from .schemas.spec import DEFAULT_STORAGE
 
 if TYPE_CHECKING:
     from .loader import Document
@@ -74,4 +73,7 @@ def choose_storage(
         return StorageChoice(os.environ[ENV_VAR], "env")
     if document is not None and document.spec.storage:
         return StorageChoice(document.spec.storage, "spec", spec_file or str(document.path))
+    # Imported here: the language's models (pydantic) are not needed for `--help`.
+    from .schemas.spec import DEFAULT_STORAGE
+
     return StorageChoice(DEFAULT_STORAGE, "default")

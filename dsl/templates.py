@@ -196,6 +196,8 @@ def _expression_parts(source: str) -> list[str] | None:
 
 @dataclass(frozen=True)
 class _Reads:
+    """What a template reads: free names, steps, input fields, unknown filters."""
+
     free: frozenset[str]  # names read but not set in the template
     steps: tuple[str, ...]  # steps.NAME
     inputs: tuple[str, ...]  # input.NAME

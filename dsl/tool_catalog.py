@@ -42,6 +42,8 @@ class CatalogTool:
 
 @dataclass
 class Catalog:
+    """Every tool a spec offers, with where it comes from and its schema."""
+
     tools: list[CatalogTool] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     servers: list[tuple[McpServerPlan, list[str]]] = field(default_factory=list)  # listed names

@@ -7,8 +7,8 @@ to every listener in the order they are emitted.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
@@ -59,7 +59,16 @@ _SYNC_WORKERS = 8
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID as text, as `str(uuid.uuid4())` gives it.
+
+    Built from the bytes directly: uuid.UUID's constructor is most of the cost
+    of an id, and every run and agent run takes one.
+    """
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(slots=True)
@@ -171,7 +180,7 @@ class RunContext:
         self.decisions: dict[str, Any] = {}
         # Asks a human on a terminal; None means pause the run instead.
         self.ask: Callable[[Pending], Awaitable[Any]] | None = None
-        self.metrics = Metrics()
+        self._metrics: Metrics | None = None
         self.stop_step: str | None = None
         self.model_configs = models
         self._models: dict[str, Model] = {}
@@ -180,6 +189,18 @@ class RunContext:
         # MCP sessions, one per server, opened on first use; nested runs share their parent's.
         self.mcp = McpServers()
         self.run_info = {"id": self.run_id, "session_id": self.session_id, "user_id": user_id}
+
+    @property
+    def metrics(self) -> Metrics:
+        """The run's token totals, made on first use: a run of function steps never
+        adds any, and with thousands of runs alive each one's copy counts."""
+        if self._metrics is None:
+            self._metrics = Metrics()
+        return self._metrics
+
+    def final_metrics(self) -> Metrics:
+        """A copy of the run's totals for its output."""
+        return self._metrics.model_copy() if self._metrics is not None else Metrics()
 
     # --- events --------------------------------------------------------------------
 

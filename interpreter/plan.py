@@ -34,6 +34,8 @@ class Policy:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Node:
+    """A step of a plan: its name, where the spec defines it, and its policy."""
+
     name: str
     where: str  # file:line:col of the step, for messages
     policy: Policy = field(default_factory=Policy)
@@ -43,12 +45,16 @@ class Node:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ModelRef:
+    """A model of the spec by name, with its configuration."""
+
     name: str
     config: Any  # a schemas.models config
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentPlan:
+    """An agent, compiled: model, prompt parts, tools, hooks and options."""
+
     name: str
     model: ModelRef
     description: str | None
@@ -100,6 +106,8 @@ class TeamPlan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentNode(Node):
+    """A step that runs an agent."""
+
     agent: AgentPlan
     input: Evaluable | None
     kind = "agent"
@@ -107,6 +115,8 @@ class AgentNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TeamNode(Node):
+    """A step that runs a team."""
+
     team: TeamPlan
     input: Evaluable | None
     kind = "team"
@@ -114,6 +124,8 @@ class TeamNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FunctionNode(Node):
+    """A step that calls a Python function."""
+
     function: Callable[..., Any]
     import_path: str
     input: Evaluable | None
@@ -138,6 +150,8 @@ class PythonCheck:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkflowNode(Node):
+    """A step that runs a nested workflow."""
+
     workflow: Callable[[], WorkflowPlan]  # late-bound: workflows may be declared in any order
     input: Evaluable | None
     kind = "workflow"
@@ -145,6 +159,8 @@ class WorkflowNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParallelNode(Node):
+    """A parallel block: its branches run at the same time."""
+
     branches: tuple[Plan, ...]
     kind = "parallel"
 
@@ -159,6 +175,8 @@ class StepsNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConditionNode(Node):
+    """A condition block: then or else, by an expression or a function."""
+
     condition: Evaluable | PythonCheck
     then: Plan
     otherwise: Plan | None
@@ -167,6 +185,8 @@ class ConditionNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoopNode(Node):
+    """A loop block: its body again until the end condition or max_iterations."""
+
     body: Plan
     until: Evaluable | PythonCheck | None
     max_iterations: int
@@ -176,6 +196,8 @@ class LoopNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RouterNode(Node):
+    """A router block: the routes a selector picks."""
+
     select: Evaluable | PythonCheck
     routes: Mapping[str, Plan]
     kind = "router"
@@ -183,6 +205,8 @@ class RouterNode(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ForeachNode(Node):
+    """A foreach block: one step per item of a list."""
+
     items: Evaluable
     as_name: str
     max_concurrency: int | None
@@ -234,6 +258,8 @@ class Plan:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkflowPlan:
+    """A workflow, compiled: its body plan, input schema and output template."""
+
     name: str
     body: Plan
     output: Evaluable | None

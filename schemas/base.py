@@ -21,6 +21,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .pydantic_plugins import skip_discovery_if_none_installed
+
+skip_discovery_if_none_installed()
+
 NAME_PATTERN = r"^[a-z_][a-z0-9_-]*$"
 _NAME_RE = re.compile(NAME_PATTERN)
 _IMPORT_PATH_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")

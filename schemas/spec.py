@@ -9,6 +9,7 @@ from pydantic import (
     PositiveInt,
     PrivateAttr,
     WithJsonSchema,
+    create_model,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -62,6 +63,15 @@ class Defaults(SpecModel):
     )
 
 
+def _check_storage_scheme(cls: type, value: str | None) -> str | None:
+    if value is not None and value.split(":", 1)[0] not in STORAGE_SCHEMES:
+        raise PydanticCustomError(
+            "storage_url",
+            "not a storage URL; write sqlite:///path, postgresql://host/db or redis://host",
+        )
+    return value
+
+
 class Spec(SpecModel):
     """An agno-dsl file."""
 
@@ -89,7 +99,11 @@ class Spec(SpecModel):
     storage: str | None = Field(
         None, description=f"Storage URL for runs and sessions; default {DEFAULT_STORAGE}."
     )
-    defaults: Defaults = Field(default_factory=lambda: Defaults(), description="Defaults for all.")
+    # Made without validation (all fields None): building Defaults' validator for a
+    # spec without `defaults:` was ~1 ms of every start.
+    defaults: Defaults = Field(
+        default_factory=lambda: Defaults.model_construct(), description="Defaults for all."
+    )
     telemetry: Telemetry | None = Field(
         None, description="OpenTelemetry traces and metrics of every run (docs/telemetry.md)."
     )
@@ -104,12 +118,59 @@ class Spec(SpecModel):
     # The front end keeps what it learned while loading (file, positions) here.
     _document: Any = PrivateAttr(default=None)
 
-    @field_validator("storage")
+    _storage_scheme = field_validator("storage")(_check_storage_scheme)  # type: ignore[type-var]
+
+
+# Sections whose validators are the costly part of Spec's (a workflow's steps
+# alone are half of it): a file that does not have one does not build it.
+OPTIONAL_SECTIONS = ("tools", "teams", "workflows", "telemetry")
+
+
+def validate_spec(data: Any) -> Spec:
+    """`Spec.model_validate(data)`, building validators only for the sections present.
+
+    Spec's validator is built on first use and covers every section; in a short
+    run (`agno-dsl run` of one agent) building it is a tenth of the process. A
+    file without some of the sections is validated by a copy of Spec without
+    them, which accepts and rejects the same documents with the same errors
+    (an absent section is its empty default either way), and the result is
+    made a Spec without validating again.
+    """
+    if not isinstance(data, dict):
+        return Spec.model_validate(data)
+    absent = tuple(section for section in OPTIONAL_SECTIONS if section not in data)
+    if not absent:
+        return Spec.model_validate(data)
+    partial = _spec_without(absent).model_validate(data)
+    spec = Spec.model_construct(partial.model_fields_set, **dict(partial))
+    return spec
+
+
+_PARTIAL_SPECS: dict[tuple[str, ...], type[SpecModel]] = {}
+
+
+def _spec_without(absent: tuple[str, ...]) -> type[SpecModel]:
+    model = _PARTIAL_SPECS.get(absent)
+    if model is None:
+        fields: dict[str, Any] = {
+            name: (field.annotation, field)
+            for name, field in Spec.model_fields.items()
+            if name not in absent
+        }
+        model = create_model(  # type: ignore[call-overload]
+            "Spec",
+            __base__=_PartialSpec,
+            __doc__=Spec.__doc__,
+            __validators__={"_storage_scheme": field_validator("storage")(_check_storage_scheme)},
+            **fields,
+        )
+        _PARTIAL_SPECS[absent] = model
+    return model
+
+
+class _PartialSpec(SpecModel):
+    """Base of Spec's copies: unknown keys are judged against all of Spec's keys."""
+
     @classmethod
-    def _storage_scheme(cls, value: str | None) -> str | None:
-        if value is not None and value.split(":", 1)[0] not in STORAGE_SCHEMES:
-            raise PydanticCustomError(
-                "storage_url",
-                "not a storage URL; write sqlite:///path, postgresql://host/db or redis://host",
-            )
-        return value
+    def known_keys(cls) -> list[str]:
+        return Spec.known_keys()

@@ -33,6 +33,8 @@ __all__ = ["LoopResult", "LoopTool", "ModelCall", "ask_model", "run_loop", "tool
 
 @dataclass
 class LoopResult:
+    """What the model ↔ tools loop ended with: the answer, tokens, tool calls."""
+
     content: Any
     stopped_by: str | None = None  # the tool that ended the run, if one did
     input_tokens: int = 0

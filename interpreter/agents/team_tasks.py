@@ -30,6 +30,8 @@ RunMember = Callable[..., Awaitable[tuple[str, Any, str]]]  # (member, text, qui
 
 @dataclass
 class Task:
+    """One task of a tasks-mode team (agno's Task): what, for whom, its state."""
+
     title: str
     description: str = ""
     assignee: str | None = None
@@ -58,6 +60,8 @@ class Task:
 
 @dataclass
 class TaskList:
+    """The tasks of a tasks-mode team, kept in session state as agno keeps them."""
+
     tasks: list[Task] = field(default_factory=list)
     goal_complete: bool = False
     completion_summary: str | None = None

@@ -64,6 +64,8 @@ class Batch:
 
 @dataclass
 class Outcome:
+    """A tool call's result as the model sees it, and what it does to the run."""
+
     text: str
     error: bool = False
     stop: bool = False

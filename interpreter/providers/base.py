@@ -31,6 +31,8 @@ def import_sdk(module: str, model_name: str, what: str, extra: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class ToolCall:
+    """A tool call the model asked for."""
+
     id: str
     name: str
     arguments: dict[str, Any]
@@ -38,6 +40,8 @@ class ToolCall:
 
 @dataclass(slots=True)
 class ModelResponse:
+    """One answer of a model: content and/or tool calls, and tokens."""
+
     content: Any = None
     tool_calls: list[ToolCall] = field(default_factory=list)
     input_tokens: int = 0

@@ -64,6 +64,8 @@ def redact_url(url: str) -> str:
 
 @dataclass
 class RunRecord:
+    """A run as storage keeps it: status, input, pending step, decisions."""
+
     run_id: str
     spec_path: str
     spec_hash: str

@@ -21,6 +21,8 @@ MAX_RUNS_KEPT = 50  # per agent; older runs are dropped from the session documen
 
 @dataclass
 class Session:
+    """A session: its state and each agent's history of runs."""
+
     session_id: str
     state: dict[str, Any] = field(default_factory=dict)
     history: dict[str, list[list[dict[str, Any]]]] = field(default_factory=dict)

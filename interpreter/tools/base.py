@@ -22,6 +22,8 @@ PASSED_TO_TOOLS = frozenset({"session_state", "run_context"})
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ToolPlan:
+    """A tool, compiled: its schema for models and how to call it."""
+
     name: str
     description: str | None  # None: the model is given no description (an MCP tool's)
     parameters: dict[str, Any]  # JSON Schema of the arguments, as models see it

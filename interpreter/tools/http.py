@@ -28,6 +28,8 @@ class HttpToolError(Exception):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HttpRequestPlan:
+    """The request an HTTP tool makes, with templates for its parts."""
+
     method: str
     url: Evaluable
     headers: tuple[tuple[str, Evaluable], ...] = ()

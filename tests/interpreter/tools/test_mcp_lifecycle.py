@@ -48,7 +48,7 @@ def test_a_failed_run_stops_its_servers(tmp_path: Path) -> None:
     agents = (
         "agents:\n  helper: {model: fake, tools: [demo]}\n"
         "workflows:\n  w:\n    steps:\n      - {agent: helper}\n"
-        "      - {name: boom, function: 'steps:explode'}\n"
+        "      - {name: boom, function: 'steps:explode', on_error: fail}\n"
     )
     spec = write_spec(tmp_path, [call("process_id"), DONE], {"demo": stdio_demo()}, agents)
     output, events, alive = run_and_look(spec)
