@@ -24,6 +24,8 @@ class InputsError(Exception):
 
 @dataclass(slots=True)
 class Row:
+    """One readable row of the inputs file."""
+
     index: int  # 0-based position among the file's rows: a row's identity in the batch
     value: Any
     where: str  # file:line (or file: row N for Parquet)
@@ -31,6 +33,8 @@ class Row:
 
 @dataclass(slots=True)
 class BadRow:
+    """A row that cannot become an input: where it is and why."""
+
     index: int
     where: str  # file:line (or file: row N for Parquet)
     reason: str

@@ -27,6 +27,8 @@ def row_run_id(batch_id: str, index: int) -> str:
 
 @dataclass
 class BatchRecord:
+    """One batch: what it runs, over which inputs, with which options, how far."""
+
     batch_id: str
     spec_path: str
     spec_hash: str
