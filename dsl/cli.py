@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import cli_knowledge, cli_memories, cli_run, cli_runs, cli_tools
+from . import cli_batch, cli_knowledge, cli_memories, cli_run, cli_runs, cli_tools
 from .cli_shared import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -200,3 +200,4 @@ main.add_command(cli_runs.sessions)
 main.add_command(cli_tools.tools)
 main.add_command(cli_memories.memories)
 main.add_command(cli_knowledge.knowledge)
+main.add_command(cli_batch.batch)

@@ -19,21 +19,12 @@ from .cli_shared import (
     check_storage_url,
     debug_option,
     load_or_exit,
+    parse_models,
     spec_option,
     storage_choice_for,
     storage_option,
 )
 from .storage_choice import StorageChoice, choose_storage
-
-
-def _parse_models(values: tuple[str, ...]) -> dict[str, str]:
-    overrides = {}
-    for value in values:
-        name, sep, target = value.partition("=")
-        if not sep or (":" not in target and target != "echo"):
-            raise click.UsageError(f"--model {value!r}: write NAME=PROVIDER:ID (e.g. fast=echo:)")
-        overrides[name] = target
-    return overrides
 
 
 def _print_content(content: Any) -> None:
@@ -267,7 +258,7 @@ def run(
     document = load_or_exit(file, EXIT_USAGE, allow_python)
     document.spec._document = document
     inputs = parse_inputs(message, pairs, input_file)
-    overrides = _parse_models(model_overrides)
+    overrides = parse_models(model_overrides)
     choice = choose_storage(storage, document, spec_file=file)
     check_storage_url(choice.url)
     if inputs.value is None:

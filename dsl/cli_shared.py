@@ -120,3 +120,14 @@ def with_storage(url: str | None, action: Any) -> Any:
     except StorageError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+
+
+def parse_models(values: tuple[str, ...]) -> dict[str, str]:
+    """--model NAME=PROVIDER:ID, repeatable: the model swaps of a run or batch."""
+    overrides = {}
+    for value in values:
+        name, sep, target = value.partition("=")
+        if not sep or (":" not in target and target != "echo"):
+            raise click.UsageError(f"--model {value!r}: write NAME=PROVIDER:ID (e.g. fast=echo:)")
+        overrides[name] = target
+    return overrides

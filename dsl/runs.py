@@ -65,8 +65,11 @@ async def run_recorded(
     trace: str | None = None,
     telemetry: Telemetry | None = None,
     user_id: str | None = None,
+    opened: Storage | None = None,
 ) -> WorkflowRunOutput | RunOutput:
-    storage = await open_storage(url)
+    """Record a new run and execute it; `opened` is a storage kept open by the caller
+    (a batch runs thousands of runs on one), else `url` is opened for this run."""
+    storage = opened or await open_storage(url)
     try:
         now = time.time()
         record = RunRecord(
@@ -91,7 +94,8 @@ async def run_recorded(
             storage, document, record, [], listeners, ask, resumed=None, tracing=tracing
         )
     finally:
-        await storage.close()
+        if opened is None:
+            await storage.close()
 
 
 async def resume_recorded(
@@ -104,9 +108,14 @@ async def resume_recorded(
     force: bool = False,
     trace: str | None = None,
     telemetry: Telemetry | None = None,
+    opened: Storage | None = None,
+    document: Document | None = None,
 ) -> WorkflowRunOutput | RunOutput:
-    """Continue a paused, interrupted or cancelled run without re-running what completed."""
-    storage = await open_storage(url)
+    """Continue a paused, interrupted or cancelled run without re-running what completed.
+
+    `opened` as for `run_recorded`; `document` is the run's spec already loaded
+    and checked by the caller (a batch), used wherever its file is."""
+    storage = opened or await open_storage(url)
     try:
         record = await storage.get_run(run_id)
         if record is None:
@@ -119,13 +128,15 @@ async def resume_recorded(
                 f"run {run_id} already finished ({record.status}); start a new run instead"
             )
         path = Path(record.spec_path)
-        if not path.is_file():
-            raise RunStateError(f"run {run_id}: its spec {path} no longer exists")
-        if spec_hash(path) != record.spec_hash and not force:
-            raise RunStateError(
-                f"run {run_id}: {path} changed since the run started; "
-                "pass --force to resume with the new spec"
-            )
+        # A caller's document was checked by it (a batch; a Ray worker has the spec elsewhere).
+        if document is None:
+            if not path.is_file():
+                raise RunStateError(f"run {run_id}: its spec {path} no longer exists")
+            if spec_hash(path) != record.spec_hash and not force:
+                raise RunStateError(
+                    f"run {run_id}: {path} changed since the run started; "
+                    "pass --force to resume with the new spec"
+                )
         pending = Pending.from_json(record.pending) if record.pending else None
         if pending is not None and decision is None and ask is None:
             what = "--approve or --reject" if pending.kind == "confirm" else "-i key=value"
@@ -143,7 +154,8 @@ async def resume_recorded(
             check_answer(run_id, pending, decision)  # a wrong answer leaves the run paused
             record.decisions[pending.key] = decision
         record.pending = None
-        document = load_document(path, allow_python=record.allow_python)
+        if document is None:
+            document = load_document(path, allow_python=record.allow_python)
         restored = await storage.load_steps(run_id)
         paused = pending.state if pending is not None else None
         # A paused run continues (agno: no new WorkflowStarted); an interrupted one restarts.
@@ -152,7 +164,8 @@ async def resume_recorded(
         run_args = (storage, document, record, restored, listeners, ask)
         return await _execute(*run_args, resumed=how, paused=paused, tracing=tracing)
     finally:
-        await storage.close()
+        if opened is None:
+            await storage.close()
 
 
 async def _execute(

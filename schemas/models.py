@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, NonNegativeInt
+from pydantic import Field, NonNegativeInt, PositiveInt
 
 from .base import Duration, SpecModel
 
@@ -62,7 +62,15 @@ class ScriptedResponse(SpecModel):
     usage: Usage | None = Field(None, description="Token counts reported for this answer.")
 
 
-class _ModelBase(SpecModel):
+class _Limited(SpecModel):
+    max_concurrency: PositiveInt | None = Field(
+        None,
+        description="Most requests to this model at once, across every run of the process "
+        "(of the cluster under `batch --executor ray`): keeps batches under rate limits.",
+    )
+
+
+class _ModelBase(_Limited):
     temperature: float | None = Field(None, description="Sampling temperature.")
     max_tokens: int | None = Field(None, description="Upper bound on generated tokens.")
     top_p: float | None = Field(None, description="Nucleus sampling parameter.")
@@ -73,7 +81,7 @@ class _ModelBase(SpecModel):
     )
 
 
-class ScriptedModel(SpecModel):
+class ScriptedModel(_Limited):
     """Offline, deterministic model: answers from a list, one cursor per (model, agent)."""
 
     provider: Literal["scripted"] = Field(description="Offline scripted answers.")
@@ -85,7 +93,7 @@ class ScriptedModel(SpecModel):
     )
 
 
-class EchoModel(SpecModel):
+class EchoModel(_Limited):
     """Offline model that answers with the user message it received."""
 
     provider: Literal["echo"] = Field(description="Answers with its input.")

@@ -11,7 +11,14 @@ __all__ = ["Model", "ModelResponse", "ToolCall", "create_model"]
 
 
 def create_model(name: str, config: Any) -> Model:
-    """A fresh model instance (fresh scripted cursors) for one run."""
+    """A fresh model instance (fresh scripted cursors) for one run, held to its
+    concurrency limit when it has one (`providers/limits.py`)."""
+    from .limits import limited
+
+    return limited(_create(name, config), config)
+
+
+def _create(name: str, config: Any) -> Model:
     provider = config.provider
     if provider == "scripted":
         from .scripted import ScriptedModel
