@@ -164,9 +164,6 @@ class RunContext:
         # What function steps get: read-only and live, so it is made once per run.
         self.step_outputs_view: Mapping[str, StepOutput] = MappingProxyType(self.step_outputs)
         self.listeners = listeners
-        # Someone other than the recorder listens: agno's streaming path, where
-        # agno's two paths differ (docs/decisions.md).
-        self.streaming = False
         self.stopped = False
         self.recorder: Recorder | None = None
         self.session: Session | None = None
@@ -175,6 +172,8 @@ class RunContext:
         self.memories: MemoryStore = PROCESS_MEMORIES
         # --record: every model answer of the run is kept
         self.cassette: Cassette | None = RECORDING.get()
+        # The caller listens (EventFeed): agno's streaming path, where agno's two paths
+        # differ (docs/decisions.md); a workflow run decides it from its listeners.
         self.streaming = any(isinstance(listener, EventFeed) for listener in listeners)
         # Human decisions by step key (approve/reject or input values), from resume.
         self.decisions: dict[str, Any] = {}
